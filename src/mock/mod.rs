@@ -1,0 +1,1 @@
+//! The embedded mock of the PAIRS auth and API servers (axum, loopback only).
