@@ -1,0 +1,417 @@
+//! State transitions: one test per worker event and per key behaviour.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::Bytes;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::*;
+use crate::auth::ExpirySource;
+
+pub(crate) fn info(now: Instant, lifetime_secs: u64) -> TokenInfo {
+    let lifetime = Duration::from_secs(lifetime_secs);
+    TokenInfo {
+        expires_at: Some(now + lifetime),
+        expires_wall: Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_767_225_600) + lifetime),
+        received_wall: SystemTime::UNIX_EPOCH + Duration::from_secs(1_767_225_600),
+        refresh_at: Some(now + lifetime - crate::auth::refresh_margin(lifetime)),
+        lifetime: Some(lifetime),
+        source: ExpirySource::Jwt,
+        refreshable: true,
+    }
+}
+
+fn app() -> App {
+    App::new(
+        crate::cli::EXAMPLE_QUERY,
+        None,
+        "https://auth.example".into(),
+        Instant::now(),
+    )
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn ctrl(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+fn reply(status: u16, body: impl Into<String>) -> WorkerEvent {
+    let body = Bytes::from(body.into());
+    WorkerEvent::QueryFinished {
+        id: 1,
+        document: Document::from_body(&body),
+        reply: HttpReply {
+            status,
+            content_type: None,
+            body,
+            elapsed: Duration::from_millis(42),
+        },
+        retried: false,
+    }
+}
+
+fn sent_id(effects: &[Effect]) -> Option<u64> {
+    effects.iter().find_map(|e| match e {
+        Effect::Worker(Command::SendQuery { id, .. }) => Some(*id),
+        _ => None,
+    })
+}
+
+#[test]
+fn token_lifecycle_follows_worker_events() {
+    let mut app = app();
+    let now = app.now;
+    update(&mut app, Msg::Worker(WorkerEvent::Authenticating));
+    assert_eq!(app.token, TokenState::Authenticating);
+
+    let first = info(now, 90);
+    update(
+        &mut app,
+        Msg::Worker(WorkerEvent::TokenIssued {
+            info: first.clone(),
+            how: Issue::Authenticated,
+        }),
+    );
+    assert_eq!(app.token, TokenState::Valid(first.clone()));
+    assert_eq!(app.last_refresh, None, "a first token is not a refresh");
+
+    update(&mut app, Msg::Worker(WorkerEvent::Refreshing));
+    assert_eq!(app.token, TokenState::Refreshing(first.clone()));
+
+    let second = info(now + Duration::from_secs(80), 90);
+    update(
+        &mut app,
+        Msg::Worker(WorkerEvent::TokenIssued {
+            info: second.clone(),
+            how: Issue::Refreshed,
+        }),
+    );
+    assert_eq!(app.token, TokenState::Valid(second.clone()));
+    assert_eq!(app.last_refresh, Some(second.received_wall));
+    assert_eq!(app.notice, None);
+
+    update(
+        &mut app,
+        Msg::Worker(WorkerEvent::TokenIssued {
+            info: second.clone(),
+            how: Issue::Reauthenticated,
+        }),
+    );
+    assert!(
+        app.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("signed in again")
+    );
+
+    update(
+        &mut app,
+        Msg::Worker(WorkerEvent::AuthFailed {
+            reason: "boom".into(),
+        }),
+    );
+    assert_eq!(
+        app.token,
+        TokenState::Failed {
+            reason: "boom".into(),
+            last: Some(second)
+        }
+    );
+}
+
+#[test]
+fn refreshing_without_a_token_shows_authenticating() {
+    let mut app = app();
+    update(&mut app, Msg::Worker(WorkerEvent::Refreshing));
+    assert_eq!(app.token, TokenState::Authenticating);
+}
+
+#[test]
+fn tick_past_expiry_marks_the_token_expired() {
+    let mut app = app();
+    let now = app.now;
+    update(
+        &mut app,
+        Msg::Worker(WorkerEvent::TokenIssued {
+            info: info(now, 20),
+            how: Issue::Authenticated,
+        }),
+    );
+    update(&mut app, Msg::Tick(now + Duration::from_secs(19)));
+    assert!(matches!(app.token, TokenState::Valid(_)));
+    update(&mut app, Msg::Tick(now + Duration::from_secs(20)));
+    assert!(matches!(app.token, TokenState::Expired(_)));
+}
+
+#[test]
+fn unknown_expiry_never_turns_expired() {
+    let mut app = app();
+    let now = app.now;
+    let mut unknown = info(now, 20);
+    unknown.expires_at = None;
+    update(
+        &mut app,
+        Msg::Worker(WorkerEvent::TokenIssued {
+            info: unknown,
+            how: Issue::Authenticated,
+        }),
+    );
+    update(&mut app, Msg::Tick(now + Duration::from_secs(100_000)));
+    assert!(matches!(app.token, TokenState::Valid(_)));
+}
+
+#[test]
+fn send_asks_the_worker_and_the_answer_is_shown() {
+    let mut app = app();
+    let effects = update(&mut app, ctrl('r'));
+    assert_eq!(sent_id(&effects), Some(1));
+    assert!(app.running.is_some());
+    update(
+        &mut app,
+        Msg::Worker(reply(200, r#"{"data":[{"value":"1"}]}"#)),
+    );
+    assert!(app.running.is_none());
+    let ResponseState::Reply(r) = &app.response else {
+        panic!("no reply")
+    };
+    assert_eq!(r.status, 200);
+    assert_eq!(r.message, None);
+    assert!(r.document.line_count() > 3);
+}
+
+#[test]
+fn f5_sends_from_the_response_pane() {
+    let mut app = app();
+    app.focus = Pane::Response;
+    assert_eq!(sent_id(&update(&mut app, key(KeyCode::F(5)))), Some(1));
+}
+
+#[test]
+fn answers_to_older_queries_are_dropped() {
+    let mut app = app();
+    update(&mut app, ctrl('r'));
+    update(&mut app, ctrl('r'));
+    update(&mut app, Msg::Worker(reply(200, "{}")));
+    assert!(
+        matches!(app.response, ResponseState::Empty),
+        "query 1 was replaced by query 2"
+    );
+    assert_eq!(app.running.map(|r| r.id), Some(2));
+}
+
+#[test]
+fn invalid_json_is_not_sent_and_the_user_is_told_why() {
+    let mut app = app();
+    app.editor = TextArea::new(vec!["{".into(), "  \"a\": tru".into()]);
+    let effects = update(&mut app, ctrl('r'));
+    assert_eq!(sent_id(&effects), None);
+    let notice = app.notice.clone().unwrap();
+    assert!(notice.error);
+    assert!(notice.text.contains("line 2"), "{}", notice.text);
+}
+
+#[test]
+fn typing_revalidates_the_query() {
+    let mut app = app();
+    assert_eq!(app.query_error, None);
+    app.focus = Pane::Query;
+    update(&mut app, key(KeyCode::Char('x')));
+    assert!(app.query_error.is_some());
+    update(&mut app, ctrl('z'));
+    assert_eq!(app.query_error, None, "undo restores the valid query");
+}
+
+#[test]
+fn failures_and_cancellations_end_the_request() {
+    let mut app = app();
+    update(&mut app, ctrl('r'));
+    update(
+        &mut app,
+        Msg::Worker(WorkerEvent::QueryFailed {
+            id: 1,
+            error: "could not connect".into(),
+        }),
+    );
+    assert!(matches!(&app.response, ResponseState::Failed(e) if e == "could not connect"));
+
+    update(&mut app, ctrl('r'));
+    let effects = update(&mut app, key(KeyCode::Esc));
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::Worker(Command::Cancel)]
+    ));
+    update(&mut app, Msg::Worker(WorkerEvent::QueryCancelled { id: 2 }));
+    assert!(app.running.is_none());
+    assert_eq!(app.notice.unwrap().text, "request cancelled");
+}
+
+#[test]
+fn esc_without_a_request_does_nothing() {
+    let mut app = app();
+    assert!(update(&mut app, key(KeyCode::Esc)).is_empty());
+}
+
+#[test]
+fn empty_500_gets_a_hint_and_error_messages_are_extracted() {
+    let mut app = app();
+    update(&mut app, ctrl('r'));
+    update(&mut app, Msg::Worker(reply(500, "{}")));
+    let ResponseState::Reply(r) = &app.response else {
+        panic!()
+    };
+    assert!(r.hint.as_ref().unwrap().contains("entitlements"));
+
+    update(&mut app, ctrl('r'));
+    let WorkerEvent::QueryFinished {
+        reply: raw,
+        document,
+        retried,
+        ..
+    } = reply(400, r#"{"message":"Spatial coordinates must be pairs"}"#)
+    else {
+        unreachable!()
+    };
+    update(
+        &mut app,
+        Msg::Worker(WorkerEvent::QueryFinished {
+            id: 2,
+            reply: raw,
+            document,
+            retried,
+        }),
+    );
+    let ResponseState::Reply(r) = &app.response else {
+        panic!()
+    };
+    assert_eq!(
+        r.message.as_deref(),
+        Some("Spatial coordinates must be pairs")
+    );
+    assert_eq!(r.hint, None);
+}
+
+#[test]
+fn tab_and_shift_tab_cycle_focus() {
+    let mut app = app();
+    assert_eq!(app.focus, Pane::Query);
+    update(&mut app, key(KeyCode::Tab));
+    assert_eq!(app.focus, Pane::Response);
+    update(&mut app, key(KeyCode::Tab));
+    update(&mut app, key(KeyCode::Tab));
+    assert_eq!(app.focus, Pane::ApiKey);
+    update(
+        &mut app,
+        Msg::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
+    );
+    assert_eq!(app.focus, Pane::Token);
+}
+
+#[test]
+fn enter_in_the_key_pane_authenticates_with_the_trimmed_key() {
+    let mut app = app();
+    app.focus = Pane::ApiKey;
+    update(&mut app, Msg::Paste(" abc-123\n".into()));
+    assert_eq!(app.key_input.lines(), ["abc-123"]);
+    let effects = update(&mut app, key(KeyCode::Enter));
+    match effects.as_slice() {
+        [Effect::Worker(Command::Authenticate(k))] => assert_eq!(k.expose(), "abc-123"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn enter_with_no_key_explains() {
+    let mut app = app();
+    app.focus = Pane::ApiKey;
+    assert!(update(&mut app, key(KeyCode::Enter)).is_empty());
+    assert!(app.notice.unwrap().error);
+}
+
+#[test]
+fn pasted_text_triggers_no_binding() {
+    let mut app = app();
+    app.editor = TextArea::default();
+    let effects = update(&mut app, Msg::Paste("{\"q\":\t1}\r\n\u{12}".into()));
+    assert!(effects.is_empty());
+    assert_eq!(app.editor.lines()[0], "{\"q\":\t1}");
+    assert!(!app.should_quit);
+}
+
+#[test]
+fn ctrl_s_without_a_file_asks_for_a_name() {
+    let mut app = app();
+    assert!(update(&mut app, ctrl('s')).is_empty());
+    assert!(matches!(app.overlay, Some(Overlay::SaveAs(_))));
+    update(&mut app, Msg::Paste("my-query.json".into()));
+    let effects = update(&mut app, key(KeyCode::Enter));
+    match effects.as_slice() {
+        [Effect::SaveQuery { path, text }] => {
+            assert_eq!(path, &PathBuf::from("my-query.json"));
+            assert_eq!(text, &app.query_text());
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(app.overlay.is_none());
+    update(&mut app, Msg::Saved(Ok(PathBuf::from("my-query.json"))));
+    assert_eq!(app.query_path, Some(PathBuf::from("my-query.json")));
+    assert!(matches!(
+        update(&mut app, ctrl('s')).as_slice(),
+        [Effect::SaveQuery { .. }]
+    ));
+}
+
+#[test]
+fn help_takes_the_keyboard_until_closed() {
+    let mut app = app();
+    update(&mut app, key(KeyCode::F(1)));
+    assert!(matches!(app.overlay, Some(Overlay::Help)));
+    assert!(
+        update(&mut app, ctrl('r')).is_empty(),
+        "keys do not leak through the overlay"
+    );
+    update(&mut app, key(KeyCode::Esc));
+    assert!(app.overlay.is_none());
+}
+
+#[test]
+fn ctrl_q_quits_from_anywhere() {
+    let mut app = app();
+    update(&mut app, key(KeyCode::F(1)));
+    update(&mut app, ctrl('q'));
+    assert!(app.should_quit);
+}
+
+#[test]
+fn scrolling_is_clamped_to_the_body() {
+    let mut app = app();
+    update(&mut app, Msg::Resize(80, 24));
+    update(&mut app, ctrl('r'));
+    update(
+        &mut app,
+        Msg::Worker(reply(200, format!("[{}]", vec!["1"; 100].join(",")))),
+    );
+    app.focus = Pane::Response;
+    update(&mut app, key(KeyCode::End));
+    let lines = 102;
+    assert_eq!(app.scroll, lines - app.response_height());
+    update(&mut app, key(KeyCode::PageDown));
+    assert_eq!(app.scroll, lines - app.response_height());
+    update(&mut app, key(KeyCode::Home));
+    assert_eq!(app.scroll, 0);
+    update(&mut app, key(KeyCode::Up));
+    assert_eq!(app.scroll, 0);
+    update(&mut app, key(KeyCode::PageDown));
+    assert_eq!(app.scroll, app.response_height());
+}
+
+#[test]
+fn release_events_are_ignored() {
+    let mut app = app();
+    let mut k = KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL);
+    k.kind = crossterm::event::KeyEventKind::Release;
+    assert!(update(&mut app, Msg::Key(k)).is_empty());
+}

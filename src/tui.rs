@@ -1,0 +1,129 @@
+//! The terminal and the event loop: draw, wait for a key, a worker report or the clock tick,
+//! update, perform effects. Draws only after something happened; idle costs nothing.
+
+use std::io::stdout;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use color_eyre::eyre::{WrapErr, eyre};
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, Event, EventStream};
+use futures_util::StreamExt;
+use ratatui::DefaultTerminal;
+use tokio::time::MissedTickBehavior;
+
+use crate::api::ApiClient;
+use crate::app::{App, Effect, Msg, update};
+use crate::secret::Secret;
+use crate::ui;
+use crate::worker::{self, Command, WorkerHandle};
+
+/// Everything the TUI needs to start.
+#[derive(Debug)]
+pub struct Startup {
+    /// The configured client.
+    pub client: ApiClient,
+    /// The query text to edit.
+    pub query: String,
+    /// Its file, if any.
+    pub query_path: Option<PathBuf>,
+    /// A key to authenticate with at once (`PAIRS_API_KEY` or the demo key).
+    pub key: Option<Secret>,
+    /// The auth server, as shown under the key.
+    pub auth_label: String,
+}
+
+/// Takes the terminal, runs the app, and gives the terminal back, also after an error or panic.
+pub async fn run(startup: Startup) -> color_eyre::Result<()> {
+    let mut terminal = ratatui::init();
+    // ratatui's hook restores raw mode and the screen; bracketed paste is ours to undo.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::execute!(stdout(), DisableBracketedPaste);
+        previous(info);
+    }));
+    let result = match crossterm::execute!(stdout(), EnableBracketedPaste) {
+        Ok(()) => event_loop(&mut terminal, startup).await,
+        Err(e) => Err(e.into()),
+    };
+    let _ = crossterm::execute!(stdout(), DisableBracketedPaste);
+    ratatui::restore();
+    result
+}
+
+async fn event_loop(terminal: &mut DefaultTerminal, startup: Startup) -> color_eyre::Result<()> {
+    let WorkerHandle {
+        commands,
+        mut events,
+        mut task,
+    } = worker::spawn(startup.client);
+    let mut app = App::new(
+        &startup.query,
+        startup.query_path,
+        startup.auth_label,
+        Instant::now(),
+    );
+    let size = terminal.size()?;
+    update(&mut app, Msg::Resize(size.width, size.height));
+    if let Some(key) = startup.key {
+        app.set_key(&key);
+        commands
+            .send(Command::Authenticate(key))
+            .map_err(|_| eyre!("the network worker is gone"))?;
+    }
+    let mut input = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+
+    loop {
+        terminal.draw(|frame| ui::render(&app, frame))?;
+        let msg = tokio::select! {
+            Some(event) = events.recv() => Msg::Worker(event),
+            event = input.next() => match event {
+                Some(Ok(Event::Key(key))) => Msg::Key(key),
+                Some(Ok(Event::Paste(text))) => Msg::Paste(text),
+                Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e).wrap_err("reading the terminal failed"),
+                None => return Ok(()),
+            },
+            _ = tick.tick() => Msg::Tick(Instant::now()),
+            ended = &mut task => return Err(eyre!("the network worker stopped unexpectedly: {ended:?}")),
+        };
+        let mut pending = vec![msg];
+        // Apply every report that is already waiting before drawing again.
+        while let Ok(event) = events.try_recv() {
+            pending.push(Msg::Worker(event));
+        }
+        for msg in pending {
+            for effect in update(&mut app, msg) {
+                if let Some(feedback) = perform(effect, &commands)? {
+                    update(&mut app, feedback);
+                }
+            }
+        }
+        if app.should_quit {
+            return Ok(());
+        }
+    }
+}
+
+/// Performs one effect; a file save reports back as a message.
+fn perform(
+    effect: Effect,
+    commands: &tokio::sync::mpsc::UnboundedSender<Command>,
+) -> color_eyre::Result<Option<Msg>> {
+    match effect {
+        Effect::Worker(command) => {
+            commands
+                .send(command)
+                .map_err(|_| eyre!("the network worker is gone"))?;
+            Ok(None)
+        }
+        Effect::SaveQuery { path, text } => {
+            let saved = std::fs::write(&path, text + "\n")
+                .map(|()| path)
+                .map_err(|e| e.to_string());
+            Ok(Some(Msg::Saved(saved)))
+        }
+    }
+}
