@@ -52,9 +52,7 @@ pub fn decode_claims(jwt: &str) -> Result<Claims, JwtError> {
             c => c,
         })
         .collect();
-    let bytes = URL_SAFE_NO_PAD
-        .decode(payload)
-        .map_err(|_| JwtError::Base64)?;
+    let bytes = URL_SAFE_NO_PAD.decode(payload).map_err(|_| JwtError::Base64)?;
     let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| JwtError::Json)?;
     let object = value.as_object().ok_or(JwtError::Json)?;
     let number = |name: &str| {
@@ -65,10 +63,7 @@ pub fn decode_claims(jwt: &str) -> Result<Claims, JwtError> {
         }
         .filter(|v| v.is_finite())
     };
-    Ok(Claims {
-        exp: number("exp"),
-        iat: number("iat"),
-    })
+    Ok(Claims { exp: number("exp"), iat: number("iat") })
 }
 
 /// Where a token's lifetime came from; shown in the token pane so the user knows what to trust.
@@ -110,51 +105,31 @@ const MIN_REFRESH_WAIT: Duration = Duration::from_secs(1);
 impl Token {
     /// Builds a token from the auth server's answer, measuring its lifetime from the moment it
     /// arrived here: `exp − iat` (immune to clock skew), else `expires_in`.
-    pub fn from_response(
-        response: TokenResponse,
-        received_at: Instant,
-        received_wall: SystemTime,
-    ) -> Self {
+    pub fn from_response(response: TokenResponse, received_at: Instant, received_wall: SystemTime) -> Self {
         let claims = decode_claims(response.access_token.expose());
-        let expires_in = response
-            .expires_in
-            .filter(|s| s.is_finite() && *s >= 0.0)
-            .map(Duration::from_secs_f64);
+        let expires_in =
+            response.expires_in.filter(|s| s.is_finite() && *s >= 0.0).map(Duration::from_secs_f64);
         let (lifetime, source) = match (claims, expires_in) {
-            (
-                Ok(Claims {
-                    exp: Some(exp),
-                    iat: Some(iat),
-                }),
-                _,
-            ) if exp > iat => (Some(Duration::from_secs_f64(exp - iat)), ExpirySource::Jwt),
-            (Ok(Claims { exp: Some(_), .. }), Some(secs)) => (
-                Some(secs),
-                ExpirySource::ExpiresIn("the token has no usable iat claim".into()),
-            ),
+            (Ok(Claims { exp: Some(exp), iat: Some(iat) }), _) if exp > iat => {
+                (Some(Duration::from_secs_f64(exp - iat)), ExpirySource::Jwt)
+            }
+            (Ok(Claims { exp: Some(_), .. }), Some(secs)) => {
+                (Some(secs), ExpirySource::ExpiresIn("the token has no usable iat claim".into()))
+            }
             (Ok(Claims { exp: Some(exp), .. }), None) => {
                 let now = unix_seconds(received_wall);
-                (
-                    Some(Duration::from_secs_f64((exp - now).max(0.0))),
-                    ExpirySource::JwtLocalClock,
-                )
+                (Some(Duration::from_secs_f64((exp - now).max(0.0))), ExpirySource::JwtLocalClock)
             }
-            (Ok(Claims { exp: None, .. }), Some(secs)) => (
-                Some(secs),
-                ExpirySource::ExpiresIn("the token has no exp claim".into()),
-            ),
-            (Err(e), Some(secs)) => (
-                Some(secs),
-                ExpirySource::ExpiresIn(format!("exp unreadable: {e}")),
-            ),
-            (Ok(Claims { exp: None, .. }), None) => (
-                None,
-                ExpirySource::Unknown("no exp claim and no expires_in".into()),
-            ),
-            (Err(e), None) => (
-                None,
-                ExpirySource::Unknown(format!("exp unreadable ({e}) and no expires_in")),
-            ),
+            (Ok(Claims { exp: None, .. }), Some(secs)) => {
+                (Some(secs), ExpirySource::ExpiresIn("the token has no exp claim".into()))
+            }
+            (Err(e), Some(secs)) => (Some(secs), ExpirySource::ExpiresIn(format!("exp unreadable: {e}"))),
+            (Ok(Claims { exp: None, .. }), None) => {
+                (None, ExpirySource::Unknown("no exp claim and no expires_in".into()))
+            }
+            (Err(e), None) => {
+                (None, ExpirySource::Unknown(format!("exp unreadable ({e}) and no expires_in")))
+            }
         };
         Self {
             access: response.access_token,
@@ -181,9 +156,7 @@ impl Token {
     /// second after the token arrived.
     pub fn refresh_at(&self) -> Option<Instant> {
         let lifetime = self.lifetime?;
-        let wait = lifetime
-            .saturating_sub(refresh_margin(lifetime))
-            .max(MIN_REFRESH_WAIT);
+        let wait = lifetime.saturating_sub(refresh_margin(lifetime)).max(MIN_REFRESH_WAIT);
         Some(self.received_at + wait)
     }
 
@@ -200,8 +173,7 @@ pub fn refresh_margin(lifetime: Duration) -> Duration {
 }
 
 fn unix_seconds(t: SystemTime) -> f64 {
-    t.duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64())
+    t.duration_since(SystemTime::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64())
 }
 
 #[cfg(test)]
@@ -210,10 +182,7 @@ mod tests {
     use base64::engine::general_purpose::{STANDARD, URL_SAFE};
 
     fn jwt_with_payload(payload: &str) -> String {
-        format!(
-            "eyJhbGciOiJIUzI1NiJ9.{}.c2ln",
-            URL_SAFE_NO_PAD.encode(payload)
-        )
+        format!("eyJhbGciOiJIUzI1NiJ9.{}.c2ln", URL_SAFE_NO_PAD.encode(payload))
     }
 
     fn response(access: &str, expires_in: Option<f64>) -> TokenResponse {
@@ -257,11 +226,7 @@ mod tests {
         assert!(standard.contains('+') || standard.contains('/'));
         for encoded in [padded, standard, URL_SAFE_NO_PAD.encode(payload)] {
             let jwt = format!("h.{encoded}.s");
-            assert_eq!(
-                decode_claims(&jwt).unwrap().exp,
-                Some(1_767_225_600.0),
-                "{jwt}"
-            );
+            assert_eq!(decode_claims(&jwt).unwrap().exp, Some(1_767_225_600.0), "{jwt}");
         }
     }
 
@@ -270,14 +235,8 @@ mod tests {
         assert_eq!(decode_claims("abc.def"), Err(JwtError::Parts(2)));
         assert_eq!(decode_claims(""), Err(JwtError::Parts(1)));
         assert_eq!(decode_claims("a.!!!.c"), Err(JwtError::Base64));
-        assert_eq!(
-            decode_claims(&format!("a.{}.c", URL_SAFE_NO_PAD.encode("[1]"))),
-            Err(JwtError::Json)
-        );
-        assert_eq!(
-            decode_claims(&format!("a.{}.c", URL_SAFE_NO_PAD.encode("nope"))),
-            Err(JwtError::Json)
-        );
+        assert_eq!(decode_claims(&format!("a.{}.c", URL_SAFE_NO_PAD.encode("[1]"))), Err(JwtError::Json));
+        assert_eq!(decode_claims(&format!("a.{}.c", URL_SAFE_NO_PAD.encode("nope"))), Err(JwtError::Json));
         let c = decode_claims(&jwt_with_payload(r#"{"exp":true,"iat":"soon"}"#)).unwrap();
         assert_eq!(c, Claims::default());
     }
@@ -297,18 +256,11 @@ mod tests {
 
     #[test]
     fn unreadable_exp_falls_back_to_expires_in_and_says_so() {
-        let t = Token::from_response(
-            response("only.twoparts", Some(3600.0)),
-            Instant::now(),
-            SystemTime::now(),
-        );
+        let t =
+            Token::from_response(response("only.twoparts", Some(3600.0)), Instant::now(), SystemTime::now());
         assert_eq!(t.lifetime, Some(Duration::from_secs(3600)));
         assert!(matches!(&t.source, ExpirySource::ExpiresIn(why) if why.contains("2 part")));
-        let bad = Token::from_response(
-            response("a.%%%.c", Some(60.0)),
-            Instant::now(),
-            SystemTime::now(),
-        );
+        let bad = Token::from_response(response("a.%%%.c", Some(60.0)), Instant::now(), SystemTime::now());
         assert!(matches!(&bad.source, ExpirySource::ExpiresIn(why) if why.contains("base64")));
     }
 
@@ -325,32 +277,16 @@ mod tests {
     #[test]
     fn exp_without_iat_prefers_expires_in() {
         let jwt = jwt_with_payload(r#"{"exp":1}"#);
-        let t = Token::from_response(
-            response(&jwt, Some(120.0)),
-            Instant::now(),
-            SystemTime::now(),
-        );
+        let t = Token::from_response(response(&jwt, Some(120.0)), Instant::now(), SystemTime::now());
         assert_eq!(t.lifetime, Some(Duration::from_secs(120)));
     }
 
     #[test]
     fn refresh_margin_is_sixty_seconds_or_a_tenth() {
-        assert_eq!(
-            refresh_margin(Duration::from_secs(3600)),
-            Duration::from_secs(60)
-        );
-        assert_eq!(
-            refresh_margin(Duration::from_secs(600)),
-            Duration::from_secs(60)
-        );
-        assert_eq!(
-            refresh_margin(Duration::from_secs(90)),
-            Duration::from_secs(9)
-        );
-        assert_eq!(
-            refresh_margin(Duration::from_secs(20)),
-            Duration::from_secs(2)
-        );
+        assert_eq!(refresh_margin(Duration::from_secs(3600)), Duration::from_secs(60));
+        assert_eq!(refresh_margin(Duration::from_secs(600)), Duration::from_secs(60));
+        assert_eq!(refresh_margin(Duration::from_secs(90)), Duration::from_secs(9));
+        assert_eq!(refresh_margin(Duration::from_secs(20)), Duration::from_secs(2));
     }
 
     #[test]

@@ -105,44 +105,22 @@ pub async fn run(cli: Cli) -> color_eyre::Result<()> {
 /// Builds the TUI's starting point. The mock server, in `--demo`, lives as long as the guard.
 pub async fn prepare(cli: &Cli) -> Result<(Startup, Option<MockServer>), StartError> {
     let (query, query_path) = load_query(cli.query.as_ref())?;
-    let timeouts = Timeouts {
-        request: Duration::from_secs(cli.timeout),
-        ..Timeouts::default()
-    };
+    let timeouts = Timeouts { request: Duration::from_secs(cli.timeout), ..Timeouts::default() };
     let (endpoints, key, mock) = if cli.demo {
-        let config = MockConfig {
-            token_ttl: DEMO_TOKEN_TTL,
-            ..MockConfig::default()
-        };
-        let server = MockServer::start(([127, 0, 0, 1], 0).into(), config)
-            .await
-            .map_err(StartError::Mock)?;
+        let config = MockConfig { token_ttl: DEMO_TOKEN_TTL, ..MockConfig::default() };
+        let server = MockServer::start(([127, 0, 0, 1], 0).into(), config).await.map_err(StartError::Mock)?;
         let endpoints = Endpoints::new(&server.auth_url(), &server.api_url(), DEFAULT_CLIENT_ID)?;
         (endpoints, Some(Secret::new(DEMO_KEY)), Some(server))
     } else {
         let endpoints = Endpoints::new(&cli.auth_url, &cli.api_url, &cli.client_id)?;
-        let key = std::env::var("PAIRS_API_KEY")
-            .ok()
-            .map(Secret::new)
-            .filter(|k| !k.is_empty());
+        let key = std::env::var("PAIRS_API_KEY").ok().map(Secret::new).filter(|k| !k.is_empty());
         (endpoints, key, None)
     };
-    let auth_label = if cli.demo {
-        format!("{} (demo mock)", endpoints.auth_url)
-    } else {
-        endpoints.auth_url.clone()
-    };
+    let suffix = if cli.demo { " (demo mock)" } else { "" };
+    let auth_label = format!("{}{suffix}", endpoints.auth_url);
+    let api_label = endpoints.api_url.clone();
     let client = ApiClient::new(endpoints, timeouts)?;
-    Ok((
-        Startup {
-            client,
-            query,
-            query_path,
-            key,
-            auth_label,
-        },
-        mock,
-    ))
+    Ok((Startup { client, query, query_path, key, auth_label, api_label }, mock))
 }
 
 /// The query to start with: the file's text, or the example (also for a file not created yet).
@@ -153,29 +131,20 @@ fn load_query(path: Option<&PathBuf>) -> Result<(String, Option<PathBuf>), Start
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Ok((text, Some(path.clone()))),
-            Err(_) => Err(StartError::QueryFile {
-                path: path.clone(),
-                reason: "it is not UTF-8 text".into(),
-            }),
+            Err(_) => {
+                Err(StartError::QueryFile { path: path.clone(), reason: "it is not UTF-8 text".into() })
+            }
         },
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             Ok((EXAMPLE_QUERY.to_owned(), Some(path.clone())))
         }
-        Err(e) => Err(StartError::QueryFile {
-            path: path.clone(),
-            reason: e.to_string(),
-        }),
+        Err(e) => Err(StartError::QueryFile { path: path.clone(), reason: e.to_string() }),
     }
 }
 
 async fn serve_mock(port: u16, token_ttl: u64) -> color_eyre::Result<()> {
-    let config = MockConfig {
-        token_ttl: Duration::from_secs(token_ttl),
-        ..MockConfig::default()
-    };
-    let server = MockServer::start(([127, 0, 0, 1], port).into(), config)
-        .await
-        .map_err(StartError::Mock)?;
+    let config = MockConfig { token_ttl: Duration::from_secs(token_ttl), ..MockConfig::default() };
+    let server = MockServer::start(([127, 0, 0, 1], port).into(), config).await.map_err(StartError::Mock)?;
     println!("mock PAIRS server on {}", server.addr());
     println!("  auth: {}", server.auth_url());
     println!("  api:  {}", server.api_url());

@@ -65,11 +65,7 @@ impl Default for Endpoints {
 
 fn normalise(name: &'static str, url: &str) -> Result<String, ConfigError> {
     let trimmed = url.trim().trim_end_matches('/');
-    let bad = |reason: String| ConfigError::BadUrl {
-        name,
-        url: url.to_owned(),
-        reason,
-    };
+    let bad = |reason: String| ConfigError::BadUrl { name, url: url.to_owned(), reason };
     let parsed = reqwest::Url::parse(trimmed).map_err(|e| bad(e.to_string()))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(bad(format!("the scheme is {}", parsed.scheme())));
@@ -88,10 +84,7 @@ pub struct Timeouts {
 
 impl Default for Timeouts {
     fn default() -> Self {
-        Self {
-            connect: Duration::from_secs(10),
-            request: Duration::from_secs(120),
-        }
+        Self { connect: Duration::from_secs(10), request: Duration::from_secs(120) }
     }
 }
 
@@ -101,12 +94,7 @@ mod tests {
 
     #[test]
     fn trailing_slashes_are_dropped() {
-        let e = Endpoints::new(
-            "https://auth.example/",
-            "http://127.0.0.1:8080/v2//",
-            " ibm-pairs ",
-        )
-        .unwrap();
+        let e = Endpoints::new("https://auth.example/", "http://127.0.0.1:8080/v2//", " ibm-pairs ").unwrap();
         assert_eq!(e.auth_url, "https://auth.example");
         assert_eq!(e.api_url, "http://127.0.0.1:8080/v2");
         assert_eq!(e.client_id, "ibm-pairs");
@@ -117,9 +105,6 @@ mod tests {
         let err = Endpoints::new("ftp://x", DEFAULT_API_URL, "c").unwrap_err();
         assert!(err.to_string().contains("auth URL"), "{err}");
         assert!(Endpoints::new(DEFAULT_AUTH_URL, "not a url", "c").is_err());
-        assert_eq!(
-            Endpoints::new(DEFAULT_AUTH_URL, DEFAULT_API_URL, " "),
-            Err(ConfigError::EmptyClientId)
-        );
+        assert_eq!(Endpoints::new(DEFAULT_AUTH_URL, DEFAULT_API_URL, " "), Err(ConfigError::EmptyClientId));
     }
 }

@@ -66,14 +66,7 @@ impl Document {
             }
         }
         widest = widest.max(text.len() - start);
-        Self {
-            raw: raw.clone(),
-            text,
-            line_starts,
-            kind,
-            note,
-            widest,
-        }
+        Self { raw: raw.clone(), text, line_starts, kind, note, widest }
     }
 
     /// The body as received.
@@ -93,11 +86,7 @@ impl Document {
 
     /// The number of display lines.
     pub fn line_count(&self) -> usize {
-        if self.text.is_empty() {
-            0
-        } else {
-            self.line_starts.len()
-        }
+        if self.text.is_empty() { 0 } else { self.line_starts.len() }
     }
 
     /// The longest line, in bytes (an upper bound on its width, for horizontal scrolling).
@@ -108,10 +97,7 @@ impl Document {
     /// One display line, without its newline.
     pub fn line(&self, index: usize) -> Option<&str> {
         let start = *self.line_starts.get(index)?;
-        let end = self
-            .line_starts
-            .get(index + 1)
-            .map_or(self.text.len(), |next| next - 1);
+        let end = self.line_starts.get(index + 1).map_or(self.text.len(), |next| next - 1);
         self.text.get(start..end)
     }
 }
@@ -149,10 +135,7 @@ fn reindent(raw: &[u8]) -> String {
             b'{' | b'[' => {
                 out.push(b);
                 let close = if b == b'{' { b'}' } else { b']' };
-                let next = raw[i..]
-                    .iter()
-                    .position(|c| !c.is_ascii_whitespace())
-                    .map(|p| i + p);
+                let next = raw[i..].iter().position(|c| !c.is_ascii_whitespace()).map(|p| i + p);
                 if let Some(n) = next.filter(|&n| raw[n] == close) {
                     out.push(close);
                     i = n + 1;
@@ -183,11 +166,7 @@ fn reindent(raw: &[u8]) -> String {
 fn json_note(raw: &[u8], error: &serde_json::Error) -> Option<String> {
     let first = raw.iter().find(|b| !b.is_ascii_whitespace())?;
     matches!(first, b'{' | b'[' | b'"').then(|| {
-        format!(
-            "not formatted: invalid JSON at line {}, column {}: {error}",
-            error.line(),
-            error.column()
-        )
+        format!("not formatted: invalid JSON at line {}, column {}: {error}", error.line(), error.column())
     })
 }
 
@@ -222,11 +201,7 @@ pub fn make_visible(text: &str) -> String {
 fn looks_binary(raw: &[u8]) -> bool {
     let sample = &raw[..raw.len().min(1024)];
     sample.contains(&0)
-        || sample
-            .iter()
-            .filter(|b| b.is_ascii_control() && !b.is_ascii_whitespace())
-            .count()
-            * 10
+        || sample.iter().filter(|b| b.is_ascii_control() && !b.is_ascii_whitespace()).count() * 10
             > sample.len()
 }
 
@@ -234,16 +209,8 @@ fn hex_summary(raw: &[u8]) -> String {
     let mut out = String::new();
     for (n, chunk) in raw[..raw.len().min(HEX_PREVIEW)].chunks(16).enumerate() {
         let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
-        let ascii: String = chunk
-            .iter()
-            .map(|&b| {
-                if b.is_ascii_graphic() || b == b' ' {
-                    b as char
-                } else {
-                    '.'
-                }
-            })
-            .collect();
+        let ascii: String =
+            chunk.iter().map(|&b| if b.is_ascii_graphic() || b == b' ' { b as char } else { '.' }).collect();
         out.push_str(&format!("{:08x}  {:<47}  {ascii}\n", n * 16, hex.join(" ")));
     }
     if raw.len() > HEX_PREVIEW {
@@ -294,15 +261,7 @@ mod tests {
     #[test]
     fn strings_with_brackets_and_escapes_are_untouched() {
         let d = doc(r#"{"s":"a,b:{[\"]}\\","t":"\u001b[2J"}"#);
-        assert_eq!(
-            lines(&d),
-            [
-                "{",
-                r#"  "s": "a,b:{[\"]}\\","#,
-                r#"  "t": "\u001b[2J""#,
-                "}"
-            ]
-        );
+        assert_eq!(lines(&d), ["{", r#"  "s": "a,b:{[\"]}\\","#, r#"  "t": "\u001b[2J""#, "}"]);
     }
 
     #[test]

@@ -34,10 +34,7 @@ impl Secret {
 pub fn mask(text: &str) -> String {
     let len = text.chars().count();
     let shown = (len / 3).min(4);
-    text.chars()
-        .enumerate()
-        .map(|(i, c)| if i + shown < len { '•' } else { c })
-        .collect()
+    text.chars().enumerate().map(|(i, c)| if i + shown < len { '•' } else { c }).collect()
 }
 
 impl<'de> serde::Deserialize<'de> for Secret {

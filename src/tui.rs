@@ -30,6 +30,8 @@ pub struct Startup {
     pub key: Option<Secret>,
     /// The auth server, as shown under the key.
     pub auth_label: String,
+    /// The API base, as shown under the key.
+    pub api_label: String,
 }
 
 /// Takes the terminal, runs the app, and gives the terminal back, also after an error or panic.
@@ -51,24 +53,15 @@ pub async fn run(startup: Startup) -> color_eyre::Result<()> {
 }
 
 async fn event_loop(terminal: &mut DefaultTerminal, startup: Startup) -> color_eyre::Result<()> {
-    let WorkerHandle {
-        commands,
-        mut events,
-        mut task,
-    } = worker::spawn(startup.client);
-    let mut app = App::new(
-        &startup.query,
-        startup.query_path,
-        startup.auth_label,
-        Instant::now(),
-    );
+    let WorkerHandle { commands, mut events, mut task } = worker::spawn(startup.client);
+    let mut app = App::new(&startup.query, startup.query_path, Instant::now());
+    app.auth_label = startup.auth_label;
+    app.api_label = startup.api_label;
     let size = terminal.size()?;
     update(&mut app, Msg::Resize(size.width, size.height));
     if let Some(key) = startup.key {
         app.set_key(&key);
-        commands
-            .send(Command::Authenticate(key))
-            .map_err(|_| eyre!("the network worker is gone"))?;
+        commands.send(Command::Authenticate(key)).map_err(|_| eyre!("the network worker is gone"))?;
     }
     let mut input = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -114,15 +107,11 @@ fn perform(
 ) -> color_eyre::Result<Option<Msg>> {
     match effect {
         Effect::Worker(command) => {
-            commands
-                .send(command)
-                .map_err(|_| eyre!("the network worker is gone"))?;
+            commands.send(command).map_err(|_| eyre!("the network worker is gone"))?;
             Ok(None)
         }
         Effect::SaveQuery { path, text } => {
-            let saved = std::fs::write(&path, text + "\n")
-                .map(|()| path)
-                .map_err(|e| e.to_string());
+            let saved = std::fs::write(&path, text + "\n").map(|()| path).map_err(|e| e.to_string());
             Ok(Some(Msg::Saved(saved)))
         }
     }

@@ -150,11 +150,7 @@ pub fn spawn(client: ApiClient) -> WorkerHandle {
         deadline,
     });
     let task = tokio::spawn(run(session, command_rx, deadline_rx));
-    WorkerHandle {
-        commands,
-        events,
-        task,
-    }
+    WorkerHandle { commands, events, task }
 }
 
 async fn run(
@@ -236,22 +232,14 @@ async fn run_query(session: Arc<Session>, id: u64, body: String) {
         Ok((reply, retried)) => {
             let body = reply.body.clone();
             match tokio::task::spawn_blocking(move || Document::from_body(&body)).await {
-                Ok(document) => session.emit(WorkerEvent::QueryFinished {
-                    id,
-                    reply,
-                    document,
-                    retried,
-                }),
+                Ok(document) => session.emit(WorkerEvent::QueryFinished { id, reply, document, retried }),
                 Err(e) => session.emit(WorkerEvent::QueryFailed {
                     id,
                     error: format!("formatting the answer failed: {e}"),
                 }),
             }
         }
-        Err(e) => session.emit(WorkerEvent::QueryFailed {
-            id,
-            error: e.to_string(),
-        }),
+        Err(e) => session.emit(WorkerEvent::QueryFailed { id, error: e.to_string() }),
     }
 }
 
@@ -289,9 +277,7 @@ impl Session {
             Err(e) => {
                 *slot = None;
                 self.deadline.send_replace(None);
-                self.emit(WorkerEvent::AuthFailed {
-                    reason: e.to_string(),
-                });
+                self.emit(WorkerEvent::AuthFailed { reason: e.to_string() });
             }
         }
     }
@@ -304,10 +290,7 @@ impl Session {
     ) -> Secret {
         let token = Token::from_response(response, Instant::now(), SystemTime::now());
         self.deadline.send_replace(token.refresh_at());
-        self.emit(WorkerEvent::TokenIssued {
-            info: TokenInfo::from(&token),
-            how,
-        });
+        self.emit(WorkerEvent::TokenIssued { info: TokenInfo::from(&token), how });
         let access = token.access.clone();
         *slot = Some(token);
         access
@@ -321,9 +304,7 @@ impl Session {
     async fn access(self: Arc<Self>) -> Result<Secret, ApiError> {
         let live = {
             let slot = self.token.lock().await;
-            slot.as_ref()
-                .filter(|t| !t.is_expired_at(Instant::now()))
-                .map(|t| t.access.clone())
+            slot.as_ref().filter(|t| !t.is_expired_at(Instant::now())).map(|t| t.access.clone())
         };
         match live {
             Some(token) => Ok(token),
@@ -336,12 +317,7 @@ impl Session {
     async fn renew_detached(self: Arc<Self>, stale: Option<Secret>) -> Result<Secret, ApiError> {
         tokio::spawn(async move { self.renew(stale).await })
             .await
-            .unwrap_or_else(|e| {
-                Err(ApiError::Transport {
-                    host: "worker".into(),
-                    reason: e.to_string(),
-                })
-            })
+            .unwrap_or_else(|e| Err(ApiError::Transport { host: "worker".into(), reason: e.to_string() }))
     }
 
     /// Replaces the token `stale` (or a missing or dead one): refresh first, then the API key.

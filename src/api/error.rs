@@ -65,10 +65,7 @@ impl ApiError {
     pub fn from_reqwest(host: &str, timeout: Duration, err: &reqwest::Error) -> Self {
         let host = host.to_owned();
         if err.is_timeout() {
-            return Self::Timeout {
-                host,
-                after: timeout,
-            };
+            return Self::Timeout { host, after: timeout };
         }
         let reason = root_cause(err);
         if err.is_connect() {
@@ -82,10 +79,7 @@ impl ApiError {
 
     /// Whether retrying later could help (the server was unreachable or slow).
     pub fn is_transient(&self) -> bool {
-        matches!(
-            self,
-            Self::Connect { .. } | Self::Timeout { .. } | Self::Transport { .. }
-        )
+        matches!(self, Self::Connect { .. } | Self::Timeout { .. } | Self::Transport { .. })
     }
 }
 

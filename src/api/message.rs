@@ -32,12 +32,7 @@ pub fn server_message(body: &[u8]) -> Option<String> {
 
 /// Whether a body is an HTML page (a proxy's or gateway's error page, typically).
 pub fn looks_like_html(text: &str) -> bool {
-    let head: String = text
-        .trim_start()
-        .chars()
-        .take(64)
-        .collect::<String>()
-        .to_ascii_lowercase();
+    let head: String = text.trim_start().chars().take(64).collect::<String>().to_ascii_lowercase();
     head.starts_with("<!doctype html")
         || head.starts_with("<html")
         || head.starts_with("<head")
@@ -93,8 +88,7 @@ mod tests {
             "Error: 404 Not Found."
         );
         assert_eq!(
-            server_message(br#"{"error":"invalid_grant","error_description":"used twice"}"#)
-                .unwrap(),
+            server_message(br#"{"error":"invalid_grant","error_description":"used twice"}"#).unwrap(),
             "invalid_grant: used twice"
         );
         assert_eq!(
@@ -102,10 +96,7 @@ mod tests {
                 .unwrap(),
             "Unauthorized: Invalid client id or secret."
         );
-        assert_eq!(
-            server_message(br#"{"errorCode":"X","errorMessage":"bad key"}"#).unwrap(),
-            "bad key"
-        );
+        assert_eq!(server_message(br#"{"errorCode":"X","errorMessage":"bad key"}"#).unwrap(), "bad key");
     }
 
     #[test]
@@ -116,10 +107,8 @@ mod tests {
 
     #[test]
     fn html_pages_are_named_by_title() {
-        let m = server_message(
-            b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head></html>",
-        )
-        .unwrap();
+        let m = server_message(b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head></html>")
+            .unwrap();
         assert_eq!(m, "an HTML page instead of JSON: \"502 Bad Gateway\"");
     }
 
@@ -133,9 +122,6 @@ mod tests {
     #[test]
     fn long_text_is_cut() {
         let long = "x".repeat(1000);
-        assert_eq!(
-            server_message(long.as_bytes()).unwrap().chars().count(),
-            301
-        );
+        assert_eq!(server_message(long.as_bytes()).unwrap().chars().count(), 301);
     }
 }

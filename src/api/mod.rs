@@ -59,15 +59,8 @@ impl ApiClient {
             .connect_timeout(timeouts.connect)
             .user_agent(concat!("pairs-tui/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| ApiError::Transport {
-                host: "-".into(),
-                reason: e.to_string(),
-            })?;
-        Ok(Self {
-            http,
-            endpoints,
-            timeouts,
-        })
+            .map_err(|e| ApiError::Transport { host: "-".into(), reason: e.to_string() })?;
+        Ok(Self { http, endpoints, timeouts })
     }
 
     /// The endpoints this client talks to.
@@ -81,8 +74,7 @@ impl ApiClient {
             return Err(ApiError::NoKey);
         }
         let url = format!("{}/auth/GetBearerForClient", self.endpoints.auth_url);
-        let body =
-            serde_json::json!({ "apiKey": key.expose(), "clientId": self.endpoints.client_id });
+        let body = serde_json::json!({ "apiKey": key.expose(), "clientId": self.endpoints.client_id });
         let request = self.http.post(&url).json(&body);
         self.token_call(&url, request, "API key").await
     }
@@ -106,30 +98,16 @@ impl ApiClient {
         request: reqwest::RequestBuilder,
         what: &'static str,
     ) -> Result<TokenResponse, ApiError> {
-        let reply = self
-            .send(url, request.header("Cache-Control", "no-cache"))
-            .await?;
+        let reply = self.send(url, request.header("Cache-Control", "no-cache")).await?;
         let json: Option<serde_json::Value> = serde_json::from_slice(&reply.body).ok();
-        let error = json
-            .as_ref()
-            .and_then(|j| j.get("error"))
-            .filter(|e| !e.is_null());
+        let error = json.as_ref().and_then(|j| j.get("error")).filter(|e| !e.is_null());
         if error.is_some() || (400..500).contains(&reply.status) {
-            let message =
-                message::server_message(&reply.body).unwrap_or_else(|| "with no message".into());
-            return Err(ApiError::Rejected {
-                what,
-                status: reply.status,
-                message,
-            });
+            let message = message::server_message(&reply.body).unwrap_or_else(|| "with no message".into());
+            return Err(ApiError::Rejected { what, status: reply.status, message });
         }
         if !reply.is_success() {
-            let message =
-                message::server_message(&reply.body).unwrap_or_else(|| "an empty body".into());
-            return Err(ApiError::BadAnswer {
-                status: reply.status,
-                message,
-            });
+            let message = message::server_message(&reply.body).unwrap_or_else(|| "an empty body".into());
+            return Err(ApiError::BadAnswer { status: reply.status, message });
         }
         serde_json::from_slice::<TokenResponse>(&reply.body).map_err(|e| ApiError::BadAnswer {
             status: reply.status,
@@ -153,19 +131,11 @@ impl ApiClient {
         self.send(&url, request).await
     }
 
-    async fn send(
-        &self,
-        url: &str,
-        request: reqwest::RequestBuilder,
-    ) -> Result<HttpReply, ApiError> {
+    async fn send(&self, url: &str, request: reqwest::RequestBuilder) -> Result<HttpReply, ApiError> {
         let host = host_of(url);
         let fail = |e: reqwest::Error| ApiError::from_reqwest(&host, self.timeouts.request, &e);
         let started = Instant::now();
-        let response = request
-            .timeout(self.timeouts.request)
-            .send()
-            .await
-            .map_err(fail)?;
+        let response = request.timeout(self.timeouts.request).send().await.map_err(fail)?;
         let status = response.status().as_u16();
         let content_type = response
             .headers()
@@ -173,12 +143,7 @@ impl ApiClient {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let body = response.bytes().await.map_err(fail)?;
-        Ok(HttpReply {
-            status,
-            content_type,
-            body,
-            elapsed: started.elapsed(),
-        })
+        Ok(HttpReply { status, content_type, body, elapsed: started.elapsed() })
     }
 }
 

@@ -38,10 +38,9 @@ mod tests {
 
     #[test]
     fn token_response_accepts_string_expires_in() {
-        let r: TokenResponse = serde_json::from_str(
-            r#"{"access_token":"a.b.c","expires_in":"3600","refresh_token":"x+y/z="}"#,
-        )
-        .unwrap();
+        let r: TokenResponse =
+            serde_json::from_str(r#"{"access_token":"a.b.c","expires_in":"3600","refresh_token":"x+y/z="}"#)
+                .unwrap();
         assert_eq!(r.expires_in, Some(3600.0));
         assert_eq!(r.refresh_token.unwrap().expose(), "x+y/z=");
     }

@@ -83,179 +83,49 @@ const fn bind(
     description: &'static str,
     action: Action,
 ) -> Binding {
-    Binding {
-        scope,
-        keys,
-        label,
-        description,
-        action,
-    }
+    Binding { scope, keys, label, description, action }
 }
 
-/// All bindings, global first. Text panes receive every key that is not listed here.
+/// All bindings, global first, in the order the footer shows them. Text panes receive every key
+/// that is not listed here.
+#[rustfmt::skip]
 pub const BINDINGS: &[Binding] = &[
-    bind(
-        Scope::Global,
-        &[(KeyCode::Char('r'), CTRL), (KeyCode::F(5), NONE)],
-        "Ctrl-R/F5",
-        "send query",
-        Action::Send,
-    ),
-    bind(
-        Scope::Global,
-        &[(KeyCode::Tab, NONE)],
-        "Tab",
-        "next pane",
-        Action::FocusNext,
-    ),
-    bind(
-        Scope::Global,
-        &[(KeyCode::BackTab, SHIFT), (KeyCode::BackTab, NONE)],
-        "Shift-Tab",
-        "previous pane",
-        Action::FocusPrev,
-    ),
-    bind(
-        Scope::Global,
-        &[(KeyCode::Esc, NONE)],
-        "Esc",
-        "cancel request",
-        Action::Cancel,
-    ),
-    bind(
-        Scope::Global,
-        &[(KeyCode::F(1), NONE)],
-        "F1",
-        "help",
-        Action::Help,
-    ),
-    bind(
-        Scope::Global,
-        &[(KeyCode::Char('q'), CTRL), (KeyCode::Char('c'), CTRL)],
-        "Ctrl-Q",
-        "quit",
-        Action::Quit,
-    ),
-    bind(
-        Scope::Pane(Pane::ApiKey),
-        &[(KeyCode::Enter, NONE)],
-        "Enter",
-        "authenticate",
-        Action::Authenticate,
-    ),
-    bind(
-        Scope::Pane(Pane::Query),
-        &[(KeyCode::Char('s'), CTRL)],
-        "Ctrl-S",
-        "save query",
-        Action::Save,
-    ),
-    bind(
-        Scope::Pane(Pane::Query),
-        &[(KeyCode::Char('z'), CTRL), (KeyCode::Char('u'), CTRL)],
-        "Ctrl-Z",
-        "undo",
-        Action::Undo,
-    ),
-    bind(
-        Scope::Pane(Pane::Query),
-        &[(KeyCode::Char('y'), CTRL)],
-        "Ctrl-Y",
-        "redo",
-        Action::Redo,
-    ),
-    bind(
-        Scope::Pane(Pane::Response),
-        &[(KeyCode::Up, NONE), (KeyCode::Char('k'), NONE)],
-        "↑/k",
-        "scroll up",
-        Action::Up,
-    ),
-    bind(
-        Scope::Pane(Pane::Response),
-        &[(KeyCode::Down, NONE), (KeyCode::Char('j'), NONE)],
-        "↓/j",
-        "scroll down",
-        Action::Down,
-    ),
-    bind(
-        Scope::Pane(Pane::Response),
-        &[(KeyCode::PageUp, NONE)],
-        "PgUp",
-        "page up",
-        Action::PageUp,
-    ),
-    bind(
-        Scope::Pane(Pane::Response),
-        &[(KeyCode::PageDown, NONE), (KeyCode::Char(' '), NONE)],
-        "PgDn",
-        "page down",
-        Action::PageDown,
-    ),
-    bind(
-        Scope::Pane(Pane::Response),
-        &[(KeyCode::Home, NONE)],
-        "Home",
-        "top",
-        Action::Top,
-    ),
-    bind(
-        Scope::Pane(Pane::Response),
-        &[(KeyCode::End, NONE)],
-        "End",
-        "bottom",
-        Action::Bottom,
-    ),
-    bind(
-        Scope::Pane(Pane::Response),
-        &[(KeyCode::Left, NONE), (KeyCode::Char('h'), NONE)],
-        "←/→",
-        "scroll sideways",
-        Action::Left,
-    ),
-    bind(
-        Scope::Pane(Pane::Response),
-        &[(KeyCode::Right, NONE), (KeyCode::Char('l'), NONE)],
-        "",
-        "",
-        Action::Right,
-    ),
-    bind(
-        Scope::Pane(Pane::Token),
-        &[(KeyCode::Enter, NONE), (KeyCode::Char('r'), NONE)],
-        "Enter",
-        "refresh now",
-        Action::RefreshToken,
-    ),
+    bind(Scope::Global, &[(KeyCode::Char('r'), CTRL), (KeyCode::F(5), NONE)], "Ctrl-R/F5", "send", Action::Send),
+    bind(Scope::Global, &[(KeyCode::F(1), NONE)], "F1", "help", Action::Help),
+    bind(Scope::Global, &[(KeyCode::Char('q'), CTRL), (KeyCode::Char('c'), CTRL)], "Ctrl-Q", "quit", Action::Quit),
+    bind(Scope::Global, &[(KeyCode::Tab, NONE)], "Tab", "next pane", Action::FocusNext),
+    bind(Scope::Global, &[(KeyCode::BackTab, SHIFT), (KeyCode::BackTab, NONE)], "Shift-Tab", "previous pane", Action::FocusPrev),
+    bind(Scope::Global, &[(KeyCode::Esc, NONE)], "Esc", "cancel request", Action::Cancel),
+    bind(Scope::Pane(Pane::ApiKey), &[(KeyCode::Enter, NONE)], "Enter", "authenticate", Action::Authenticate),
+    bind(Scope::Pane(Pane::Query), &[(KeyCode::Char('s'), CTRL)], "Ctrl-S", "save", Action::Save),
+    bind(Scope::Pane(Pane::Query), &[(KeyCode::Char('z'), CTRL), (KeyCode::Char('u'), CTRL)], "Ctrl-Z", "undo", Action::Undo),
+    bind(Scope::Pane(Pane::Query), &[(KeyCode::Char('y'), CTRL)], "Ctrl-Y", "redo", Action::Redo),
+    bind(Scope::Pane(Pane::Response), &[(KeyCode::Up, NONE), (KeyCode::Char('k'), NONE)], "↑↓", "scroll", Action::Up),
+    bind(Scope::Pane(Pane::Response), &[(KeyCode::Down, NONE), (KeyCode::Char('j'), NONE)], "", "", Action::Down),
+    bind(Scope::Pane(Pane::Response), &[(KeyCode::PageUp, NONE)], "PgUp/PgDn", "page", Action::PageUp),
+    bind(Scope::Pane(Pane::Response), &[(KeyCode::PageDown, NONE), (KeyCode::Char(' '), NONE)], "", "", Action::PageDown),
+    bind(Scope::Pane(Pane::Response), &[(KeyCode::Home, NONE), (KeyCode::Char('g'), NONE)], "Home/End", "top/bottom", Action::Top),
+    bind(Scope::Pane(Pane::Response), &[(KeyCode::End, NONE), (KeyCode::Char('G'), SHIFT), (KeyCode::Char('G'), NONE)], "", "", Action::Bottom),
+    bind(Scope::Pane(Pane::Response), &[(KeyCode::Left, NONE), (KeyCode::Char('h'), NONE)], "←→", "sideways", Action::Left),
+    bind(Scope::Pane(Pane::Response), &[(KeyCode::Right, NONE), (KeyCode::Char('l'), NONE)], "", "", Action::Right),
+    bind(Scope::Pane(Pane::Token), &[(KeyCode::Enter, NONE), (KeyCode::Char('r'), NONE)], "Enter/r", "refresh now", Action::RefreshToken),
 ];
 
 /// The action for `key` in pane `focus`: pane bindings first, then global ones.
 pub fn resolve(focus: Pane, key: &KeyEvent) -> Option<Action> {
-    let matches = |b: &&Binding| {
-        b.keys
-            .iter()
-            .any(|&(code, mods)| code == key.code && mods == key.modifiers)
-    };
+    let matches = |b: &&Binding| b.keys.iter().any(|&(code, mods)| code == key.code && mods == key.modifiers);
     BINDINGS
         .iter()
         .filter(|b| b.scope == Scope::Pane(focus))
         .find(matches)
-        .or_else(|| {
-            BINDINGS
-                .iter()
-                .filter(|b| b.scope == Scope::Global)
-                .find(matches)
-        })
+        .or_else(|| BINDINGS.iter().filter(|b| b.scope == Scope::Global).find(matches))
         .map(|b| b.action)
 }
 
 /// The bindings shown in the footer for `focus`: the pane's own, then the global ones.
 pub fn footer(focus: Pane) -> impl Iterator<Item = &'static Binding> {
-    let own = BINDINGS
-        .iter()
-        .filter(move |b| b.scope == Scope::Pane(focus));
-    own.chain(BINDINGS.iter().filter(|b| b.scope == Scope::Global))
-        .filter(|b| !b.label.is_empty())
+    let own = BINDINGS.iter().filter(move |b| b.scope == Scope::Pane(focus));
+    own.chain(BINDINGS.iter().filter(|b| b.scope == Scope::Global)).filter(|b| !b.label.is_empty())
 }
 
 #[cfg(test)]
@@ -269,16 +139,8 @@ mod tests {
     #[test]
     fn send_works_from_every_pane() {
         for pane in Pane::ALL {
-            assert_eq!(
-                resolve(pane, &key(KeyCode::Char('r'), CTRL)),
-                Some(Action::Send),
-                "{pane:?}"
-            );
-            assert_eq!(
-                resolve(pane, &key(KeyCode::F(5), NONE)),
-                Some(Action::Send),
-                "{pane:?}"
-            );
+            assert_eq!(resolve(pane, &key(KeyCode::Char('r'), CTRL)), Some(Action::Send), "{pane:?}");
+            assert_eq!(resolve(pane, &key(KeyCode::F(5), NONE)), Some(Action::Send), "{pane:?}");
         }
     }
 
@@ -288,22 +150,13 @@ mod tests {
             assert_eq!(resolve(pane, &key(KeyCode::Char('j'), NONE)), None);
             assert_eq!(resolve(pane, &key(KeyCode::Char('q'), NONE)), None);
         }
-        assert_eq!(
-            resolve(Pane::Response, &key(KeyCode::Char('j'), NONE)),
-            Some(Action::Down)
-        );
+        assert_eq!(resolve(Pane::Response, &key(KeyCode::Char('j'), NONE)), Some(Action::Down));
     }
 
     #[test]
     fn enter_depends_on_the_pane() {
-        assert_eq!(
-            resolve(Pane::ApiKey, &key(KeyCode::Enter, NONE)),
-            Some(Action::Authenticate)
-        );
-        assert_eq!(
-            resolve(Pane::Token, &key(KeyCode::Enter, NONE)),
-            Some(Action::RefreshToken)
-        );
+        assert_eq!(resolve(Pane::ApiKey, &key(KeyCode::Enter, NONE)), Some(Action::Authenticate));
+        assert_eq!(resolve(Pane::Token, &key(KeyCode::Enter, NONE)), Some(Action::RefreshToken));
         assert_eq!(resolve(Pane::Query, &key(KeyCode::Enter, NONE)), None);
     }
 

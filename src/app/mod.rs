@@ -38,11 +38,7 @@ impl Pane {
     fn step(self, forward: bool) -> Pane {
         let i = Self::ALL.iter().position(|p| *p == self).unwrap_or(0);
         let n = Self::ALL.len();
-        Self::ALL[if forward {
-            (i + 1) % n
-        } else {
-            (i + n - 1) % n
-        }]
+        Self::ALL[if forward { (i + 1) % n } else { (i + n - 1) % n }]
     }
 }
 
@@ -101,11 +97,7 @@ pub struct Reply {
 impl Reply {
     fn new(reply: &HttpReply, document: Document, retried: bool) -> Self {
         let success = reply.is_success();
-        let message = if success {
-            None
-        } else {
-            server_message(&reply.body)
-        };
+        let message = if success { None } else { server_message(&reply.body) };
         Self {
             status: reply.status,
             elapsed: reply.elapsed,
@@ -125,9 +117,9 @@ fn hint_for(reply: &HttpReply, no_message: bool) -> Option<String> {
              check the layer ids and your entitlements."
                 .into(),
         ),
-        401 | 403 if reply.is_token_expired() => {
-            Some("The token was refused as expired even after a refresh: the server's clock may be off.".into())
-        }
+        401 | 403 if reply.is_token_expired() => Some(
+            "The token was refused as expired even after a refresh: the server's clock may be off.".into(),
+        ),
         _ => None,
     }
 }
@@ -231,6 +223,8 @@ pub struct App {
     pub notice: Option<Notice>,
     /// The auth server, shown under the key.
     pub auth_label: String,
+    /// The API base, shown under the key.
+    pub api_label: String,
     /// The clock, as of the last tick or event.
     pub now: Instant,
     /// The time zone wall-clock times are shown in.
@@ -244,7 +238,7 @@ pub struct App {
 
 impl App {
     /// A new app with the query text (and its file, if any) loaded in the editor.
-    pub fn new(query: &str, query_path: Option<PathBuf>, auth_label: String, now: Instant) -> Self {
+    pub fn new(query: &str, query_path: Option<PathBuf>, now: Instant) -> Self {
         let mut app = Self {
             focus: Pane::Query,
             key_input: TextArea::default(),
@@ -259,15 +253,15 @@ impl App {
             hscroll: 0,
             overlay: None,
             notice: None,
-            auth_label,
+            auth_label: String::new(),
+            api_label: String::new(),
             now,
             timezone: *chrono::Local::now().offset(),
             size: Rect::new(0, 0, 80, 24),
             should_quit: false,
             next_id: 0,
         };
-        app.key_input
-            .set_placeholder_text("paste or type your API key, then Enter");
+        app.key_input.set_placeholder_text("paste or type your API key, then Enter");
         app.editor.set_tab_length(2);
         app.validate_query();
         app.style_cursors();
@@ -277,8 +271,7 @@ impl App {
     /// Puts a key in the key pane (from `PAIRS_API_KEY` or `--demo`).
     pub fn set_key(&mut self, key: &Secret) {
         self.key_input = TextArea::new(vec![key.expose().to_owned()]);
-        self.key_input
-            .move_cursor(ratatui_textarea::CursorMove::End);
+        self.key_input.move_cursor(ratatui_textarea::CursorMove::End);
         self.style_cursors();
     }
 
@@ -303,28 +296,21 @@ impl App {
     fn style_cursors(&mut self) {
         let shown = Style::default().add_modifier(Modifier::REVERSED);
         let pick = |on: bool| if on { shown } else { Style::default() };
-        self.editor
-            .set_cursor_style(pick(self.focus == Pane::Query && self.overlay.is_none()));
-        self.key_input
-            .set_cursor_style(pick(self.focus == Pane::ApiKey && self.overlay.is_none()));
+        self.editor.set_cursor_style(pick(self.focus == Pane::Query && self.overlay.is_none()));
+        self.key_input.set_cursor_style(pick(self.focus == Pane::ApiKey && self.overlay.is_none()));
         self.editor.set_cursor_line_style(Style::default());
         self.key_input.set_cursor_line_style(Style::default());
     }
 
     fn notify(&mut self, text: impl Into<String>, error: bool) {
-        self.notice = Some(Notice {
-            text: text.into(),
-            error,
-        });
+        self.notice = Some(Notice { text: text.into(), error });
     }
 
     /// The number of response lines visible at once (from the current layout).
     pub fn response_height(&self) -> usize {
         let area = crate::ui::layout(self.size).response;
         let banners = match &self.response {
-            ResponseState::Reply(reply) => {
-                crate::ui::banner_height(reply, area.width.saturating_sub(2))
-            }
+            ResponseState::Reply(reply) => crate::ui::banner_height(reply, area.width.saturating_sub(2)),
             _ => 0,
         };
         usize::from(area.height.saturating_sub(2).saturating_sub(banners)).max(1)
@@ -392,10 +378,7 @@ fn on_key(app: &mut App, key: KeyEvent, effects: &mut Vec<Effect>) {
                 if name.is_empty() {
                     app.notify("not saved: no file name", true);
                 } else {
-                    effects.push(Effect::SaveQuery {
-                        path: PathBuf::from(name),
-                        text: app.query_text(),
-                    });
+                    effects.push(Effect::SaveQuery { path: PathBuf::from(name), text: app.query_text() });
                 }
             }
             (Overlay::SaveAs(input), _) => {
@@ -452,10 +435,7 @@ fn on_action(app: &mut App, action: Action, effects: &mut Vec<Effect>) {
             }
         }
         Action::Save => match &app.query_path {
-            Some(path) => effects.push(Effect::SaveQuery {
-                path: path.clone(),
-                text: app.query_text(),
-            }),
+            Some(path) => effects.push(Effect::SaveQuery { path: path.clone(), text: app.query_text() }),
             None => {
                 let mut input = TextArea::default();
                 input.set_placeholder_text("query.json");
@@ -471,11 +451,7 @@ fn on_action(app: &mut App, action: Action, effects: &mut Vec<Effect>) {
             }
         }
         Action::Undo | Action::Redo => {
-            let changed = if action == Action::Undo {
-                app.editor.undo()
-            } else {
-                app.editor.redo()
-            };
+            let changed = if action == Action::Undo { app.editor.undo() } else { app.editor.redo() };
             if changed {
                 app.validate_query();
             }
@@ -506,23 +482,15 @@ fn send(app: &mut App, effects: &mut Vec<Effect>) {
     app.validate_query();
     if let Some((line, column, message)) = &app.query_error {
         app.notify(
-            format!(
-                "not sent: the query is not valid JSON (line {line}, column {column}: {message})"
-            ),
+            format!("not sent: the query is not valid JSON (line {line}, column {column}: {message})"),
             true,
         );
         return;
     }
     app.next_id += 1;
-    app.running = Some(Running {
-        id: app.next_id,
-        since: app.now,
-    });
+    app.running = Some(Running { id: app.next_id, since: app.now });
     app.notice = None;
-    effects.push(Effect::Worker(Command::SendQuery {
-        id: app.next_id,
-        body: app.query_text(),
-    }));
+    effects.push(Effect::Worker(Command::SendQuery { id: app.next_id, body: app.query_text() }));
 }
 
 fn on_paste(app: &mut App, text: &str) {
@@ -537,13 +505,10 @@ fn on_paste(app: &mut App, text: &str) {
             app.key_input.insert_str(clean);
         }
         (None, Pane::Query) => {
-            app.editor
-                .insert_str(text.replace("\r\n", "\n").replace('\r', "\n"));
+            app.editor.insert_str(text.replace("\r\n", "\n").replace('\r', "\n"));
             app.validate_query();
         }
-        (None, Pane::Response | Pane::Token) => {
-            app.notify("paste goes into the key or query pane", false)
-        }
+        (None, Pane::Response | Pane::Token) => app.notify("paste goes into the key or query pane", false),
     }
 }
 
@@ -561,10 +526,7 @@ fn on_worker(app: &mut App, event: WorkerEvent) {
                 app.last_refresh = Some(info.received_wall);
             }
             if how == Issue::Reauthenticated {
-                app.notify(
-                    "the refresh token was refused: signed in again with the API key",
-                    false,
-                );
+                app.notify("the refresh token was refused: signed in again with the API key", false);
             }
             app.token = TokenState::Valid(info);
         }
@@ -573,15 +535,9 @@ fn on_worker(app: &mut App, event: WorkerEvent) {
             app.token = TokenState::Failed { reason, last };
         }
         WorkerEvent::QueryStarted { .. } => {}
-        WorkerEvent::QueryFinished {
-            id,
-            reply,
-            document,
-            retried,
-        } => {
+        WorkerEvent::QueryFinished { id, reply, document, retried } => {
             if take_running(app, id) {
-                app.response =
-                    ResponseState::Reply(Box::new(Reply::new(&reply, document, retried)));
+                app.response = ResponseState::Reply(Box::new(Reply::new(&reply, document, retried)));
                 app.scroll = 0;
                 app.hscroll = 0;
             }
@@ -609,4 +565,4 @@ fn take_running(app: &mut App, id: u64) -> bool {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -22,12 +22,7 @@ pub(crate) fn info(now: Instant, lifetime_secs: u64) -> TokenInfo {
 }
 
 fn app() -> App {
-    App::new(
-        crate::cli::EXAMPLE_QUERY,
-        None,
-        "https://auth.example".into(),
-        Instant::now(),
-    )
+    App::new(crate::cli::EXAMPLE_QUERY, None, Instant::now())
 }
 
 fn key(code: KeyCode) -> Msg {
@@ -43,12 +38,7 @@ fn reply(status: u16, body: impl Into<String>) -> WorkerEvent {
     WorkerEvent::QueryFinished {
         id: 1,
         document: Document::from_body(&body),
-        reply: HttpReply {
-            status,
-            content_type: None,
-            body,
-            elapsed: Duration::from_millis(42),
-        },
+        reply: HttpReply { status, content_type: None, body, elapsed: Duration::from_millis(42) },
         retried: false,
     }
 }
@@ -70,10 +60,7 @@ fn token_lifecycle_follows_worker_events() {
     let first = info(now, 90);
     update(
         &mut app,
-        Msg::Worker(WorkerEvent::TokenIssued {
-            info: first.clone(),
-            how: Issue::Authenticated,
-        }),
+        Msg::Worker(WorkerEvent::TokenIssued { info: first.clone(), how: Issue::Authenticated }),
     );
     assert_eq!(app.token, TokenState::Valid(first.clone()));
     assert_eq!(app.last_refresh, None, "a first token is not a refresh");
@@ -82,45 +69,19 @@ fn token_lifecycle_follows_worker_events() {
     assert_eq!(app.token, TokenState::Refreshing(first.clone()));
 
     let second = info(now + Duration::from_secs(80), 90);
-    update(
-        &mut app,
-        Msg::Worker(WorkerEvent::TokenIssued {
-            info: second.clone(),
-            how: Issue::Refreshed,
-        }),
-    );
+    update(&mut app, Msg::Worker(WorkerEvent::TokenIssued { info: second.clone(), how: Issue::Refreshed }));
     assert_eq!(app.token, TokenState::Valid(second.clone()));
     assert_eq!(app.last_refresh, Some(second.received_wall));
     assert_eq!(app.notice, None);
 
     update(
         &mut app,
-        Msg::Worker(WorkerEvent::TokenIssued {
-            info: second.clone(),
-            how: Issue::Reauthenticated,
-        }),
+        Msg::Worker(WorkerEvent::TokenIssued { info: second.clone(), how: Issue::Reauthenticated }),
     );
-    assert!(
-        app.notice
-            .as_ref()
-            .unwrap()
-            .text
-            .contains("signed in again")
-    );
+    assert!(app.notice.as_ref().unwrap().text.contains("signed in again"));
 
-    update(
-        &mut app,
-        Msg::Worker(WorkerEvent::AuthFailed {
-            reason: "boom".into(),
-        }),
-    );
-    assert_eq!(
-        app.token,
-        TokenState::Failed {
-            reason: "boom".into(),
-            last: Some(second)
-        }
-    );
+    update(&mut app, Msg::Worker(WorkerEvent::AuthFailed { reason: "boom".into() }));
+    assert_eq!(app.token, TokenState::Failed { reason: "boom".into(), last: Some(second) });
 }
 
 #[test]
@@ -136,10 +97,7 @@ fn tick_past_expiry_marks_the_token_expired() {
     let now = app.now;
     update(
         &mut app,
-        Msg::Worker(WorkerEvent::TokenIssued {
-            info: info(now, 20),
-            how: Issue::Authenticated,
-        }),
+        Msg::Worker(WorkerEvent::TokenIssued { info: info(now, 20), how: Issue::Authenticated }),
     );
     update(&mut app, Msg::Tick(now + Duration::from_secs(19)));
     assert!(matches!(app.token, TokenState::Valid(_)));
@@ -153,13 +111,7 @@ fn unknown_expiry_never_turns_expired() {
     let now = app.now;
     let mut unknown = info(now, 20);
     unknown.expires_at = None;
-    update(
-        &mut app,
-        Msg::Worker(WorkerEvent::TokenIssued {
-            info: unknown,
-            how: Issue::Authenticated,
-        }),
-    );
+    update(&mut app, Msg::Worker(WorkerEvent::TokenIssued { info: unknown, how: Issue::Authenticated }));
     update(&mut app, Msg::Tick(now + Duration::from_secs(100_000)));
     assert!(matches!(app.token, TokenState::Valid(_)));
 }
@@ -170,14 +122,9 @@ fn send_asks_the_worker_and_the_answer_is_shown() {
     let effects = update(&mut app, ctrl('r'));
     assert_eq!(sent_id(&effects), Some(1));
     assert!(app.running.is_some());
-    update(
-        &mut app,
-        Msg::Worker(reply(200, r#"{"data":[{"value":"1"}]}"#)),
-    );
+    update(&mut app, Msg::Worker(reply(200, r#"{"data":[{"value":"1"}]}"#)));
     assert!(app.running.is_none());
-    let ResponseState::Reply(r) = &app.response else {
-        panic!("no reply")
-    };
+    let ResponseState::Reply(r) = &app.response else { panic!("no reply") };
     assert_eq!(r.status, 200);
     assert_eq!(r.message, None);
     assert!(r.document.line_count() > 3);
@@ -196,10 +143,7 @@ fn answers_to_older_queries_are_dropped() {
     update(&mut app, ctrl('r'));
     update(&mut app, ctrl('r'));
     update(&mut app, Msg::Worker(reply(200, "{}")));
-    assert!(
-        matches!(app.response, ResponseState::Empty),
-        "query 1 was replaced by query 2"
-    );
+    assert!(matches!(app.response, ResponseState::Empty), "query 1 was replaced by query 2");
     assert_eq!(app.running.map(|r| r.id), Some(2));
 }
 
@@ -229,21 +173,12 @@ fn typing_revalidates_the_query() {
 fn failures_and_cancellations_end_the_request() {
     let mut app = app();
     update(&mut app, ctrl('r'));
-    update(
-        &mut app,
-        Msg::Worker(WorkerEvent::QueryFailed {
-            id: 1,
-            error: "could not connect".into(),
-        }),
-    );
+    update(&mut app, Msg::Worker(WorkerEvent::QueryFailed { id: 1, error: "could not connect".into() }));
     assert!(matches!(&app.response, ResponseState::Failed(e) if e == "could not connect"));
 
     update(&mut app, ctrl('r'));
     let effects = update(&mut app, key(KeyCode::Esc));
-    assert!(matches!(
-        effects.as_slice(),
-        [Effect::Worker(Command::Cancel)]
-    ));
+    assert!(matches!(effects.as_slice(), [Effect::Worker(Command::Cancel)]));
     update(&mut app, Msg::Worker(WorkerEvent::QueryCancelled { id: 2 }));
     assert!(app.running.is_none());
     assert_eq!(app.notice.unwrap().text, "request cancelled");
@@ -260,37 +195,18 @@ fn empty_500_gets_a_hint_and_error_messages_are_extracted() {
     let mut app = app();
     update(&mut app, ctrl('r'));
     update(&mut app, Msg::Worker(reply(500, "{}")));
-    let ResponseState::Reply(r) = &app.response else {
-        panic!()
-    };
+    let ResponseState::Reply(r) = &app.response else { panic!() };
     assert!(r.hint.as_ref().unwrap().contains("entitlements"));
 
     update(&mut app, ctrl('r'));
-    let WorkerEvent::QueryFinished {
-        reply: raw,
-        document,
-        retried,
-        ..
-    } = reply(400, r#"{"message":"Spatial coordinates must be pairs"}"#)
+    let WorkerEvent::QueryFinished { reply: raw, document, retried, .. } =
+        reply(400, r#"{"message":"Spatial coordinates must be pairs"}"#)
     else {
         unreachable!()
     };
-    update(
-        &mut app,
-        Msg::Worker(WorkerEvent::QueryFinished {
-            id: 2,
-            reply: raw,
-            document,
-            retried,
-        }),
-    );
-    let ResponseState::Reply(r) = &app.response else {
-        panic!()
-    };
-    assert_eq!(
-        r.message.as_deref(),
-        Some("Spatial coordinates must be pairs")
-    );
+    update(&mut app, Msg::Worker(WorkerEvent::QueryFinished { id: 2, reply: raw, document, retried }));
+    let ResponseState::Reply(r) = &app.response else { panic!() };
+    assert_eq!(r.message.as_deref(), Some("Spatial coordinates must be pairs"));
     assert_eq!(r.hint, None);
 }
 
@@ -303,10 +219,7 @@ fn tab_and_shift_tab_cycle_focus() {
     update(&mut app, key(KeyCode::Tab));
     update(&mut app, key(KeyCode::Tab));
     assert_eq!(app.focus, Pane::ApiKey);
-    update(
-        &mut app,
-        Msg::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
-    );
+    update(&mut app, Msg::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)));
     assert_eq!(app.focus, Pane::Token);
 }
 
@@ -358,10 +271,7 @@ fn ctrl_s_without_a_file_asks_for_a_name() {
     assert!(app.overlay.is_none());
     update(&mut app, Msg::Saved(Ok(PathBuf::from("my-query.json"))));
     assert_eq!(app.query_path, Some(PathBuf::from("my-query.json")));
-    assert!(matches!(
-        update(&mut app, ctrl('s')).as_slice(),
-        [Effect::SaveQuery { .. }]
-    ));
+    assert!(matches!(update(&mut app, ctrl('s')).as_slice(), [Effect::SaveQuery { .. }]));
 }
 
 #[test]
@@ -369,10 +279,7 @@ fn help_takes_the_keyboard_until_closed() {
     let mut app = app();
     update(&mut app, key(KeyCode::F(1)));
     assert!(matches!(app.overlay, Some(Overlay::Help)));
-    assert!(
-        update(&mut app, ctrl('r')).is_empty(),
-        "keys do not leak through the overlay"
-    );
+    assert!(update(&mut app, ctrl('r')).is_empty(), "keys do not leak through the overlay");
     update(&mut app, key(KeyCode::Esc));
     assert!(app.overlay.is_none());
 }
@@ -390,10 +297,7 @@ fn scrolling_is_clamped_to_the_body() {
     let mut app = app();
     update(&mut app, Msg::Resize(80, 24));
     update(&mut app, ctrl('r'));
-    update(
-        &mut app,
-        Msg::Worker(reply(200, format!("[{}]", vec!["1"; 100].join(",")))),
-    );
+    update(&mut app, Msg::Worker(reply(200, format!("[{}]", vec!["1"; 100].join(",")))));
     app.focus = Pane::Response;
     update(&mut app, key(KeyCode::End));
     let lines = 102;

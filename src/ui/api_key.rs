@@ -20,23 +20,12 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
     let first = if key.is_empty() {
         let mut spans = Vec::new();
         if focused {
-            spans.push(Span::styled(
-                " ",
-                Style::default().add_modifier(Modifier::REVERSED),
-            ));
+            spans.push(Span::styled(" ", Style::default().add_modifier(Modifier::REVERSED)));
         }
-        spans.push(Span::styled(
-            app.key_input.placeholder_text().to_owned(),
-            theme::dim(),
-        ));
+        spans.push(Span::styled(app.key_input.placeholder_text().to_owned(), theme::dim()));
         Line::from(spans)
     } else {
-        masked_line(
-            &mask(&key),
-            app.key_input.cursor().1,
-            focused,
-            usize::from(inner.width),
-        )
+        masked_line(&mask(&key), app.key_input.cursor().1, focused, usize::from(inner.width))
     };
     let hint = match app.token {
         crate::app::TokenState::None | crate::app::TokenState::Failed { .. } if !key.is_empty() => {
@@ -47,11 +36,9 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
     };
     let lines = vec![
         first,
-        Line::from(vec![
-            Span::styled("auth ", theme::dim()),
-            Span::raw(app.auth_label.clone()),
-        ]),
         Line::styled(hint, theme::dim()),
+        Line::from(vec![Span::styled("auth ", theme::dim()), Span::raw(app.auth_label.clone())]),
+        Line::from(vec![Span::styled("api  ", theme::dim()), Span::raw(app.api_label.clone())]),
     ];
     frame.render_widget(Paragraph::new(lines), inner);
 }
@@ -61,13 +48,9 @@ fn masked_line(masked: &str, cursor: usize, focused: bool, width: usize) -> Line
     let chars: Vec<char> = masked.chars().collect();
     let start = (cursor + 1).saturating_sub(width.max(1));
     let mut spans = Vec::new();
-    let before: String = chars[start.min(chars.len())..cursor.min(chars.len())]
-        .iter()
-        .collect();
+    let before: String = chars[start.min(chars.len())..cursor.min(chars.len())].iter().collect();
     spans.push(Span::raw(before));
-    let at = chars
-        .get(cursor)
-        .map_or_else(|| " ".to_owned(), char::to_string);
+    let at = chars.get(cursor).map_or_else(|| " ".to_owned(), char::to_string);
     spans.push(if focused {
         Span::styled(at, Style::default().add_modifier(Modifier::REVERSED))
     } else {

@@ -21,10 +21,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect) {
             Scope::Pane(Pane::Token) => "token",
         };
         let mut first = true;
-        for b in BINDINGS
-            .iter()
-            .filter(|b| b.scope == scope && !b.label.is_empty())
-        {
+        for b in BINDINGS.iter().filter(|b| b.scope == scope && !b.label.is_empty()) {
             rows.push(Row::new(vec![
                 Cell::from(if first { name } else { "" }).style(theme::dim()),
                 Cell::from(b.label).style(theme::key()),
@@ -33,26 +30,17 @@ pub(super) fn render(frame: &mut Frame, area: Rect) {
             first = false;
         }
     }
-    let height = u16::try_from(rows.len())
-        .unwrap_or(u16::MAX)
-        .saturating_add(2);
+    let height = u16::try_from(rows.len()).unwrap_or(u16::MAX).saturating_add(2);
     let popup = centered(area, 66, height);
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(11),
-            Constraint::Length(14),
-            Constraint::Min(10),
-        ],
-    )
-    .block(
-        Block::default()
-            .borders(Borders::ALL)
-            .border_type(BorderType::Thick)
-            .border_style(theme::focused_border())
-            .title(" Help ")
-            .title_bottom(Line::styled(" F1 or Esc closes ", theme::dim()).right_aligned()),
-    );
+    let table = Table::new(rows, [Constraint::Length(11), Constraint::Length(14), Constraint::Min(10)])
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_type(BorderType::Thick)
+                .border_style(theme::focused_border())
+                .title(" Help ")
+                .title_bottom(Line::styled(" F1 or Esc closes ", theme::dim()).right_aligned()),
+        );
     frame.render_widget(Clear, popup);
     frame.render_widget(table, popup);
 }

@@ -27,16 +27,10 @@ pub fn tokens(line: &str) -> Vec<(Style, &str)> {
                 }
                 i = (i + 1).min(bytes.len());
                 let rest = line[i..].trim_start();
-                if rest.starts_with(':') {
-                    theme::json_key()
-                } else {
-                    theme::json_string()
-                }
+                if rest.starts_with(':') { theme::json_key() } else { theme::json_string() }
             }
             b'-' | b'0'..=b'9' => {
-                while i < bytes.len()
-                    && matches!(bytes[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
-                {
+                while i < bytes.len() && matches!(bytes[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
                     i += 1;
                 }
                 theme::json_number()
@@ -48,9 +42,7 @@ pub fn tokens(line: &str) -> Vec<(Style, &str)> {
                 theme::json_literal()
             }
             _ => {
-                while i < bytes.len()
-                    && !matches!(bytes[i], b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n')
-                {
+                while i < bytes.len() && !matches!(bytes[i], b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') {
                     i += 1;
                 }
                 Style::default()
@@ -91,10 +83,7 @@ mod tests {
     use super::*;
 
     fn kinds(line: &str) -> Vec<(Style, String)> {
-        tokens(line)
-            .into_iter()
-            .map(|(s, t)| (s, t.to_owned()))
-            .collect()
+        tokens(line).into_iter().map(|(s, t)| (s, t.to_owned())).collect()
     }
 
     #[test]

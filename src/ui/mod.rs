@@ -36,12 +36,8 @@ pub struct Areas {
 /// Splits the screen: key and token on top, query and response side by side, footer below.
 /// On a narrow terminal the query sits above the response instead.
 pub fn layout(area: Rect) -> Areas {
-    let [top, middle, footer] = Layout::vertical([
-        Constraint::Length(5),
-        Constraint::Min(4),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let [top, middle, footer] =
+        Layout::vertical([Constraint::Length(6), Constraint::Min(4), Constraint::Length(1)]).areas(area);
     let [key, token] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top);
     let [query, response] = if area.width >= 80 {
@@ -49,13 +45,7 @@ pub fn layout(area: Rect) -> Areas {
     } else {
         Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(middle)
     };
-    Areas {
-        key,
-        token,
-        query,
-        response,
-        footer,
-    }
+    Areas { key, token, query, response, footer }
 }
 
 /// Draws everything.
@@ -78,16 +68,8 @@ fn pane_block<'a>(app: &App, pane: Pane, title: impl Into<Line<'a>>) -> Block<'a
     let focused = app.focus == pane && app.overlay.is_none();
     Block::default()
         .borders(Borders::ALL)
-        .border_type(if focused {
-            BorderType::Thick
-        } else {
-            BorderType::Rounded
-        })
-        .border_style(if focused {
-            theme::focused_border()
-        } else {
-            theme::border()
-        })
+        .border_type(if focused { BorderType::Thick } else { BorderType::Rounded })
+        .border_style(if focused { theme::focused_border() } else { theme::border() })
         .title(title)
 }
 
@@ -95,12 +77,7 @@ fn pane_block<'a>(app: &App, pane: Pane, title: impl Into<Line<'a>>) -> Block<'a
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
     let h = height.min(area.height);
-    Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    )
+    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
 }
 
 /// `1.5 KiB`-style sizes.
@@ -112,11 +89,7 @@ fn human_size(bytes: usize) -> String {
         value /= 1024.0;
         unit += 1;
     }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
+    if unit == 0 { format!("{bytes} B") } else { format!("{value:.1} {}", UNITS[unit]) }
 }
 
 #[cfg(test)]

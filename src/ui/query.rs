@@ -14,14 +14,8 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
         .query_path
         .as_ref()
         .and_then(|p| p.file_name())
-        .map_or_else(
-            || "unsaved".to_owned(),
-            |n| n.to_string_lossy().into_owned(),
-        );
-    let mut title = vec![
-        Span::raw(" Query "),
-        Span::styled(format!("{name} "), theme::dim()),
-    ];
+        .map_or_else(|| "unsaved".to_owned(), |n| n.to_string_lossy().into_owned());
+    let mut title = vec![Span::raw(" Query "), Span::styled(format!("{name} "), theme::dim())];
     title.push(match &app.query_error {
         None => Span::styled("✓ JSON ", theme::good()),
         Some((line, column, message)) => {

@@ -14,28 +14,18 @@ use crate::document::BodyKind;
 pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
     let mut title = vec![Span::raw(" Response ")];
     if let ResponseState::Reply(reply) = &app.response {
-        title.push(Span::styled(
-            format!("{} {} ", reply.status, reason(reply.status)),
-            theme::status(reply.status),
-        ));
-        title.push(Span::styled(
-            format!(
-                "· {} ms · {} ",
-                reply.elapsed.as_millis(),
-                human_size(reply.size)
-            ),
-            theme::dim(),
-        ));
+        let status = theme::status(reply.status);
+        let timing = format!("· {} ms · {} ", reply.elapsed.as_millis(), human_size(reply.size));
+        title.push(Span::styled(format!("{} ", reply.status), status));
+        title.push(Span::styled(timing, theme::dim()));
+        title.push(Span::styled(format!("· {} ", reason(reply.status)), status));
         if reply.retried {
             title.push(Span::styled("· re-sent after refresh ", theme::dim()));
         }
     }
     if let Some(running) = app.running {
         let secs = app.now.saturating_duration_since(running.since).as_secs();
-        title.push(Span::styled(
-            format!("· sending… {secs} s (Esc cancels) "),
-            theme::warning(),
-        ));
+        title.push(Span::styled(format!("· sending… {secs} s (Esc cancels) "), theme::warning()));
     }
     let mut block = pane_block(app, Pane::Response, Line::from(title));
     if let ResponseState::Reply(reply) = &app.response
@@ -44,12 +34,7 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
         let last = (app.scroll + app.response_height()).min(reply.document.line_count());
         block = block.title_bottom(
             Line::styled(
-                format!(
-                    " {}-{} of {} ",
-                    app.scroll + 1,
-                    last,
-                    reply.document.line_count()
-                ),
+                format!(" {}-{} of {} ", app.scroll + 1, last, reply.document.line_count()),
                 theme::dim(),
             )
             .right_aligned(),
@@ -67,10 +52,7 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
             frame.render_widget(Paragraph::new(text), inner);
         }
         ResponseState::Failed(error) => {
-            let text = vec![
-                Line::styled("No answer", theme::error()),
-                Line::raw(error.clone()),
-            ];
+            let text = vec![Line::styled("No answer", theme::error()), Line::raw(error.clone())];
             frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
         }
         ResponseState::Reply(reply) => render_reply(app, reply, frame, inner),
@@ -89,10 +71,7 @@ fn render_reply(app: &App, reply: &Reply, frame: &mut Frame, area: Rect) {
 
     let doc = &reply.document;
     if doc.kind() == BodyKind::Empty {
-        frame.render_widget(
-            Paragraph::new(Line::styled("(empty body)", theme::dim())),
-            body,
-        );
+        frame.render_widget(Paragraph::new(Line::styled("(empty body)", theme::dim())), body);
         return;
     }
     let width = usize::from(body.width.saturating_sub(1));
@@ -110,14 +89,9 @@ fn render_reply(app: &App, reply: &Reply, frame: &mut Frame, area: Rect) {
         .collect();
     frame.render_widget(Paragraph::new(lines), body);
     if doc.line_count() > usize::from(body.height) {
-        let mut state =
-            ScrollbarState::new(doc.line_count().saturating_sub(usize::from(body.height)))
-                .position(app.scroll);
-        frame.render_stateful_widget(
-            Scrollbar::new(ScrollbarOrientation::VerticalRight),
-            body,
-            &mut state,
-        );
+        let mut state = ScrollbarState::new(doc.line_count().saturating_sub(usize::from(body.height)))
+            .position(app.scroll);
+        frame.render_stateful_widget(Scrollbar::new(ScrollbarOrientation::VerticalRight), body, &mut state);
     }
 }
 
@@ -125,10 +99,7 @@ fn render_reply(app: &App, reply: &Reply, frame: &mut Frame, area: Rect) {
 fn banners(reply: &Reply) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     if let Some(message) = &reply.message {
-        lines.push(Line::from(vec![
-            Span::styled("server: ", theme::error()),
-            Span::raw(message.clone()),
-        ]));
+        lines.push(Line::from(vec![Span::styled("server: ", theme::error()), Span::raw(message.clone())]));
     } else if !(200..300).contains(&reply.status) {
         lines.push(Line::styled("server: (no message)", theme::error()));
     }
@@ -144,17 +115,11 @@ fn banners(reply: &Reply) -> Vec<Line<'static>> {
 /// How many rows the banners take at `width`, so that paging knows the body's height.
 pub fn banner_height(reply: &Reply, width: u16) -> u16 {
     let width = usize::from(width.max(1));
-    let rows: usize = banners(reply)
-        .iter()
-        .map(|l| l.width().max(1).div_ceil(width))
-        .sum();
+    let rows: usize = banners(reply).iter().map(|l| l.width().max(1).div_ceil(width)).sum();
     u16::try_from(rows).unwrap_or(u16::MAX)
 }
 
 /// The reason phrase for common statuses.
 fn reason(status: u16) -> &'static str {
-    reqwest::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-        .unwrap_or("")
+    reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("")
 }

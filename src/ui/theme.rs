@@ -4,9 +4,7 @@ use ratatui::style::{Color, Modifier, Style};
 
 /// The border of the focused pane.
 pub fn focused_border() -> Style {
-    Style::default()
-        .fg(Color::Cyan)
-        .add_modifier(Modifier::BOLD)
+    Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD)
 }
 
 /// The border of other panes.
@@ -36,9 +34,7 @@ pub fn good() -> Style {
 
 /// A key name in the footer and help.
 pub fn key() -> Style {
-    Style::default()
-        .fg(Color::Cyan)
-        .add_modifier(Modifier::BOLD)
+    Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD)
 }
 
 /// JSON object keys.

@@ -26,14 +26,10 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
         TokenState::Refreshing(info) => {
             with_details(app, info, Span::styled("⟳ refreshing…", theme::warning()))
         }
-        TokenState::Expired(info) => {
-            with_details(app, info, Span::styled("✕ expired", theme::error()))
-        }
+        TokenState::Expired(info) => with_details(app, info, Span::styled("✕ expired", theme::error())),
         TokenState::Failed { reason, last } => {
-            let mut lines = vec![Line::from(vec![
-                Span::styled("✕ failed: ", theme::error()),
-                Span::raw(reason.clone()),
-            ])];
+            let mut lines =
+                vec![Line::from(vec![Span::styled("✕ failed: ", theme::error()), Span::raw(reason.clone())])];
             if let Some(info) = last {
                 lines.push(countdown_line(app, info));
             }
@@ -47,37 +43,32 @@ fn with_details(app: &App, info: &TokenInfo, state: Span<'static>) -> Vec<Line<'
     let mut first = countdown_line(app, info);
     first.spans.insert(0, Span::raw("  "));
     first.spans.insert(0, state);
-    let expiry = match (info.expires_wall, info.lifetime) {
-        (Some(wall), Some(lifetime)) => format!(
-            "expires {} · {} token",
-            clock(app, wall),
-            lifetime_text(lifetime)
-        ),
-        _ => "expiry unknown: used until refused".to_owned(),
+    let (source, why) = match &info.source {
+        ExpirySource::Jwt => ("JWT exp", None),
+        ExpirySource::JwtLocalClock => ("JWT exp, our clock", None),
+        ExpirySource::ExpiresIn(why) => ("expires_in", Some(why)),
+        ExpirySource::Unknown(why) => ("unknown", Some(why)),
     };
-    let source = match &info.source {
-        ExpirySource::Jwt => " (JWT exp)".to_owned(),
-        ExpirySource::JwtLocalClock => " (JWT exp, local clock)".to_owned(),
-        ExpirySource::ExpiresIn(why) => format!(" (expires_in: {why})"),
-        ExpirySource::Unknown(why) => format!(" ({why})"),
+    let expiry = match (info.expires_wall, info.lifetime) {
+        (Some(wall), Some(lifetime)) => {
+            format!("at {} · {} · {source}", clock(app, wall), lifetime_text(lifetime))
+        }
+        _ => "expiry unknown: used until refused".to_owned(),
     };
     let refreshed = match app.last_refresh {
         Some(t) => format!("refreshed {}", clock(app, t)),
         None => format!("issued {}", clock(app, info.received_wall)),
     };
     let next = match (info.refresh_at, info.refreshable) {
-        (Some(at), true) => format!(
-            " · auto-refresh in {}",
-            mmss(at.saturating_duration_since(app.now))
-        ),
+        (Some(at), true) => format!(" · next in {}", mmss(at.saturating_duration_since(app.now))),
         (_, false) => " · no refresh token".to_owned(),
         (None, true) => String::new(),
     };
-    vec![
-        first,
-        Line::from(vec![Span::raw(expiry), Span::styled(source, theme::dim())]),
-        Line::styled(format!("{refreshed}{next}"), theme::dim()),
-    ]
+    let mut lines = vec![first, Line::raw(expiry), Line::styled(format!("{refreshed}{next}"), theme::dim())];
+    if let Some(why) = why {
+        lines.push(Line::styled(format!("⚠ {why}"), theme::warning()));
+    }
+    lines
 }
 
 /// `expires in mm:ss`, coloured by how much life is left.
@@ -86,9 +77,7 @@ fn countdown_line(app: &App, info: &TokenInfo) -> Line<'static> {
         return Line::styled("expires: unknown", theme::dim());
     };
     let left = expires_at.saturating_duration_since(app.now);
-    let margin = info
-        .lifetime
-        .map_or(Duration::from_secs(60), refresh_margin);
+    let margin = info.lifetime.map_or(Duration::from_secs(60), refresh_margin);
     let style = if left.is_zero() {
         theme::error()
     } else if left <= margin {
@@ -96,10 +85,7 @@ fn countdown_line(app: &App, info: &TokenInfo) -> Line<'static> {
     } else {
         theme::good()
     };
-    Line::from(vec![
-        Span::raw("expires in "),
-        Span::styled(mmss(left), style),
-    ])
+    Line::from(vec![Span::raw("expires in "), Span::styled(mmss(left), style)])
 }
 
 /// `mm:ss`, rounding up so that 00:00 means expired.
@@ -120,8 +106,5 @@ fn lifetime_text(d: Duration) -> String {
 }
 
 fn clock(app: &App, t: SystemTime) -> String {
-    chrono::DateTime::<chrono::Utc>::from(t)
-        .with_timezone(&app.timezone)
-        .format("%H:%M:%S")
-        .to_string()
+    chrono::DateTime::<chrono::Utc>::from(t).with_timezone(&app.timezone).format("%H:%M:%S").to_string()
 }
