@@ -242,17 +242,19 @@ impl Job {
     }
 }
 
-fn find(state: &AppState, id: &str) -> Result<Arc<Job>, Response> {
-    lock(&state.jobs)
-        .find(id)
-        .ok_or_else(|| message(StatusCode::NOT_FOUND, "Error: 404 Not Found."))
+fn find(state: &AppState, id: &str) -> Option<Arc<Job>> {
+    lock(&state.jobs).find(id)
+}
+
+fn not_found() -> Response {
+    message(StatusCode::NOT_FOUND, "Error: 404 Not Found.")
 }
 
 /// `GET /v2/queryjobs/{id}`
 pub(super) async fn status(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     match find(&state, &id) {
-        Ok(job) => Json(job.status_json()).into_response(),
-        Err(response) => response,
+        Some(job) => Json(job.status_json()).into_response(),
+        None => not_found(),
     }
 }
 
@@ -301,9 +303,8 @@ pub(super) async fn list(
 
 /// `GET /v2/queryjobs/{id}/download`: the results, streamed in chunks.
 pub(super) async fn download(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    let job = match find(&state, &id) {
-        Ok(job) => job,
-        Err(response) => return response,
+    let Some(job) = find(&state, &id) else {
+        return not_found();
     };
     match job.progress().0 {
         SUCCEEDED => {}

@@ -296,7 +296,7 @@ fn area(spatial: &RawSpatial) -> Result<Area, String> {
     match kind {
         "point" => {
             let c = coordinates()?;
-            if c.is_empty() || c.len() % 2 != 0 {
+            if c.is_empty() || !c.len().is_multiple_of(2) {
                 return Err(
                     "spatial.coordinates for a point query must be [lat, lon, lat, lon, …]".into(),
                 );
@@ -364,7 +364,7 @@ fn wkt_bbox(wkt: &str) -> Result<BBox, String> {
                 .map_err(|_| format!("spatial.polygon.wkt: bad number '{s}'"))
         })
         .collect::<Result<_, _>>()?;
-    if numbers.len() < 6 || numbers.len() % 2 != 0 {
+    if numbers.len() < 6 || !numbers.len().is_multiple_of(2) {
         return Err("spatial.polygon.wkt needs at least three lon lat pairs".into());
     }
     let mut b = BBox {
@@ -398,12 +398,12 @@ fn aggregation(name: &str) -> Result<&'static str, String> {
 
 fn layer(raw: &RawLayer, index: usize, default: &[Window]) -> Result<QueryLayer, String> {
     let alias = raw.alias.clone();
-    if let Some(alias) = &alias {
-        if alias.is_empty() || !alias.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(format!(
-                "layers[{index}].alias '{alias}' must match ^[0-9a-zA-Z_]+$"
-            ));
-        }
+    if let Some(alias) = &alias
+        && (alias.is_empty() || !alias.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+    {
+        return Err(format!(
+            "layers[{index}].alias '{alias}' must match ^[0-9a-zA-Z_]+$"
+        ));
     }
     let windows = match &raw.temporal {
         Some(t) => windows(t, &format!("layers[{index}].temporal"))?,
@@ -621,11 +621,12 @@ pub(super) async fn submit(State(state): State<AppState>, body: Bytes) -> Respon
     if query.dry_run {
         return Json(json!({ "info": estimate(&query) })).into_response();
     }
-    if let Area::Points(points) = &query.area {
-        if !query.batch && point_count(&query, points.len()) <= INTERACTIVE_MAX_COUNT {
-            let rows = point_rows(&query, points, INTERACTIVE_MAX_COUNT);
-            return Json(json!({ "data": rows })).into_response();
-        }
+    if let Area::Points(points) = &query.area
+        && !query.batch
+        && point_count(&query, points.len()) <= INTERACTIVE_MAX_COUNT
+    {
+        let rows = point_rows(&query, points, INTERACTIVE_MAX_COUNT);
+        return Json(json!({ "data": rows })).into_response();
     }
     let id = jobs::create(&state, query);
     Json(json!({ "id": id })).into_response()
