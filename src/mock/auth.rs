@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -83,7 +83,7 @@ fn issue(state: &AppState, subject: &str) -> Response {
         (config.token_ttl.as_secs(), config.client_id.clone())
     };
     let iat = state.now_unix();
-    let jti = STANDARD.encode(&state.random_bytes()[..12]);
+    let jti = URL_SAFE_NO_PAD.encode(&state.random_bytes()[..12]);
     let claims = Claims {
         iss: ISSUER.to_owned(),
         sub: subject.to_owned(),

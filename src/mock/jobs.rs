@@ -605,3 +605,56 @@ impl Raster {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn u16_at(b: &[u8], at: usize) -> u16 {
+        u16::from_le_bytes([b[at], b[at + 1]])
+    }
+
+    fn u32_at(b: &[u8], at: usize) -> u32 {
+        u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+    }
+
+    #[test]
+    fn geotiff_directory_describes_the_pixel_strip() {
+        let raster = Raster {
+            width: 3,
+            height: 2,
+            pixels: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+        };
+        let bbox = BBox {
+            south: 10.0,
+            west: 20.0,
+            north: 12.0,
+            east: 23.0,
+        };
+        let tiff = raster.geotiff(bbox);
+        assert_eq!(&tiff[..4], b"II*\0");
+        let ifd = u32_at(&tiff, 4) as usize;
+        let count = usize::from(u16_at(&tiff, ifd));
+        let entry = |tag: u16| {
+            (0..count)
+                .map(|i| ifd + 2 + i * 12)
+                .find(|&at| u16_at(&tiff, at) == tag)
+                .map(|at| u32_at(&tiff, at + 8))
+                .expect("tag present")
+        };
+        let tags: Vec<u16> = (0..count)
+            .map(|i| u16_at(&tiff, ifd + 2 + i * 12))
+            .collect();
+        assert!(tags.windows(2).all(|w| w[0] < w[1]), "tags must be sorted");
+        assert_eq!((entry(256), entry(257)), (3, 2));
+        assert_eq!(entry(258) & 0xFFFF, 32);
+        let (offset, length) = (entry(273) as usize, entry(279) as usize);
+        assert_eq!(offset + length, tiff.len());
+        assert_eq!(&tiff[offset..offset + 4], &1.0f32.to_le_bytes());
+        let scale = entry(33550) as usize;
+        let dx = f64::from_le_bytes(tiff[scale..scale + 8].try_into().expect("8 bytes"));
+        assert_eq!(dx, 1.0);
+        let nodata = entry(42113) as usize;
+        assert_eq!(&tiff[nodata..nodata + 6], b"-9999\0");
+    }
+}

@@ -31,7 +31,7 @@ use tokio_util::sync::CancellationToken;
 pub use control::{MockControl, MockStats};
 
 /// Behaviour of a [`MockServer`]; everything a test may want to vary at start-up.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MockConfig {
     /// Lifetime of issued access tokens (`expires_in`, `exp - iat`).
     pub token_ttl: Duration,
@@ -57,6 +57,23 @@ impl Default for MockConfig {
             clock_skew: 0,
             download_size: 64 * 1024,
         }
+    }
+}
+
+/// Shows how many API keys there are, never the keys themselves, so a config can be logged.
+impl std::fmt::Debug for MockConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockConfig")
+            .field("token_ttl", &self.token_ttl)
+            .field(
+                "api_keys",
+                &format_args!("[{} redacted]", self.api_keys.len()),
+            )
+            .field("client_id", &self.client_id)
+            .field("job_phase", &self.job_phase)
+            .field("clock_skew", &self.clock_skew)
+            .field("download_size", &self.download_size)
+            .finish()
     }
 }
 

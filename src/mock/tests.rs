@@ -880,3 +880,12 @@ async fn multi_megabyte_downloads_arrive_in_chunks_with_a_content_length() {
     assert!(length >= size as u64, "{length}");
     assert!(chunks > 1);
 }
+
+#[test]
+fn config_debug_hides_api_keys() {
+    let shown = format!("{:?}", MockConfig::default());
+    assert!(
+        !shown.contains("demo") && shown.contains("redacted"),
+        "{shown}"
+    );
+}
