@@ -1,0 +1,103 @@
+//! End to end: the real binary in a pseudo-terminal, driven by keystrokes, read off the screen.
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+struct Session {
+    screen: Arc<Mutex<vt100::Parser>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+}
+
+impl Session {
+    fn start(args: &[&str], cols: u16, rows: u16) -> Self {
+        let pty = native_pty_system()
+            .openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 })
+            .expect("a pty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_pairs-tui"));
+        cmd.args(args);
+        cmd.env("TERM", "xterm-256color");
+        for var in ["PAIRS_API_KEY", "PAIRS_AUTH_URL", "PAIRS_API_URL", "PAIRS_CLIENT_ID"] {
+            cmd.env_remove(var);
+        }
+        let child = pty.slave.spawn_command(cmd).expect("the binary starts");
+        drop(pty.slave);
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
+        let mut reader = pty.master.try_clone_reader().expect("a reader");
+        let sink = screen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().process(&buf[..n]);
+            }
+        });
+        let writer = pty.master.take_writer().expect("a writer");
+        // The master must outlive the child; leak it for the length of the test process.
+        std::mem::forget(pty.master);
+        Self { screen, writer, child }
+    }
+
+    fn text(&self) -> String {
+        self.screen.lock().unwrap().screen().contents()
+    }
+
+    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let text = self.text();
+            if ok(&text) {
+                return text;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}; screen:\n{text}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn keys(&mut self, bytes: &[u8]) {
+        self.writer.write_all(bytes).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    fn quit(mut self) {
+        self.keys(b"\x11");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "exit status {status:?}");
+                return;
+            }
+            assert!(Instant::now() < deadline, "did not quit on Ctrl-Q; screen:\n{}", self.text());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+#[test]
+fn demo_authenticates_and_ctrl_r_shows_point_data() {
+    let mut s = Session::start(&["--demo"], 80, 24);
+    s.wait_for("a valid token", |t| t.contains("● valid") && t.contains("expires in 01:"));
+    s.keys(b"\x12");
+    let screen = s.wait_for("the point data", |t| t.contains("200") && t.contains("\"layerId\""));
+    assert!(screen.contains("\"data\": ["), "{screen}");
+    assert!(screen.contains("\"value\":"), "{screen}");
+    assert!(screen.contains("•••o"), "the demo key is shown masked: {screen}");
+    s.quit();
+}
+
+#[test]
+fn pasted_text_goes_into_the_editor_and_triggers_nothing() {
+    let mut s = Session::start(&["--demo"], 120, 40);
+    s.wait_for("a valid token", |t| t.contains("● valid"));
+    // Bracketed paste of a line containing Ctrl-R and Ctrl-Q bytes: inserted, not obeyed.
+    s.keys(b"\x1b[200~zzz\x12\x11\x1b[201~");
+    let screen = s.wait_for("the pasted text", |t| t.contains("zzz"));
+    assert!(screen.contains("✗"), "the pasted text made the query invalid: {screen}");
+    assert!(screen.contains("No response yet"), "nothing was sent: {screen}");
+    s.quit();
+}
