@@ -10,12 +10,16 @@ use crate::config::{DEFAULT_API_URL, DEFAULT_AUTH_URL, DEFAULT_CLIENT_ID, Endpoi
 use crate::mock::{MockConfig, MockServer};
 use crate::secret::Secret;
 use crate::tui::{self, Startup};
+use crate::worker;
 
 /// The example query the editor starts with.
 pub const EXAMPLE_QUERY: &str = include_str!("../assets/queries/point.json");
 
 /// The key the mock server accepts in `--demo`.
 pub const DEMO_KEY: &str = "demo";
+
+/// The poll interval in `--demo`, where jobs take seconds.
+pub const DEMO_POLL_INTERVAL: Duration = Duration::from_secs(1);
 
 /// The token lifetime in `--demo`: short, so the countdown and an automatic refresh can be watched.
 pub const DEMO_TOKEN_TTL: Duration = Duration::from_secs(90);
@@ -49,6 +53,14 @@ pub struct Cli {
     /// Give up on a request after this many seconds.
     #[arg(long, value_name = "SECS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: u64,
+
+    /// Seconds between two polls of a running job, at least 1 [default: 15; 1 with --demo].
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub poll_interval: Option<u64>,
+
+    /// Where job results are saved [default: the platform's data directory, pairs-tui/results].
+    #[arg(long, value_name = "DIR")]
+    pub results_dir: Option<PathBuf>,
 
     /// Other commands.
     #[command(subcommand)]
@@ -86,6 +98,9 @@ pub enum StartError {
         /// Why.
         reason: String,
     },
+    /// There is nowhere to save results.
+    #[error("no data directory is known for this user: give --results-dir")]
+    NoResultsDir,
     /// The mock server could not start.
     #[error("cannot start the mock server: {0}")]
     Mock(std::io::Error),
@@ -120,7 +135,23 @@ pub async fn prepare(cli: &Cli) -> Result<(Startup, Option<MockServer>), StartEr
     let auth_label = format!("{}{suffix}", endpoints.auth_url);
     let api_label = endpoints.api_url.clone();
     let client = ApiClient::new(endpoints, timeouts)?;
-    Ok((Startup { client, query, query_path, key, auth_label, api_label }, mock))
+    let mut worker = worker::Options::new(results_dir(cli.results_dir.as_ref())?);
+    worker.poll_interval = match (cli.poll_interval, cli.demo) {
+        (Some(secs), _) => Duration::from_secs(secs),
+        (None, true) => DEMO_POLL_INTERVAL,
+        (None, false) => worker.poll_interval,
+    };
+    Ok((Startup { client, worker, query, query_path, key, auth_label, api_label }, mock))
+}
+
+/// Where results go: the option, else `<data dir>/pairs-tui/results`.
+fn results_dir(given: Option<&PathBuf>) -> Result<PathBuf, StartError> {
+    match given {
+        Some(dir) => Ok(dir.clone()),
+        None => directories::BaseDirs::new()
+            .map(|b| b.data_dir().join("pairs-tui").join("results"))
+            .ok_or(StartError::NoResultsDir),
+    }
 }
 
 /// The query to start with: the file's text, or the example (also for a file not created yet).

@@ -16,6 +16,7 @@ pub mod cli;
 pub mod config;
 pub mod document;
 pub mod mock;
+pub mod results;
 pub mod secret;
 pub mod tui;
 pub mod ui;

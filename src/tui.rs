@@ -22,6 +22,8 @@ use crate::worker::{self, Command, WorkerHandle};
 pub struct Startup {
     /// The configured client.
     pub client: ApiClient,
+    /// How jobs are followed.
+    pub worker: worker::Options,
     /// The query text to edit.
     pub query: String,
     /// Its file, if any.
@@ -53,7 +55,7 @@ pub async fn run(startup: Startup) -> color_eyre::Result<()> {
 }
 
 async fn event_loop(terminal: &mut DefaultTerminal, startup: Startup) -> color_eyre::Result<()> {
-    let WorkerHandle { commands, mut events, mut task } = worker::spawn(startup.client);
+    let WorkerHandle { commands, mut events, mut task } = worker::spawn(startup.client, startup.worker);
     let mut app = App::new(&startup.query, startup.query_path, Instant::now());
     app.auth_label = startup.auth_label;
     app.api_label = startup.api_label;

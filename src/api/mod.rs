@@ -1,5 +1,6 @@
 //! The HTTP client for the PAIRS auth server and API. It knows nothing about the terminal.
 
+pub mod download;
 pub mod error;
 pub mod message;
 pub mod types;
@@ -128,6 +129,14 @@ impl ApiClient {
             .bearer_auth(token.expose())
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(body.to_owned());
+        self.send(&url, request).await
+    }
+
+    /// `GET {api}{path}` with the bearer token (job status, job list, catalog). Any HTTP status
+    /// is a reply; only transport failures are errors.
+    pub async fn get(&self, token: &Secret, path: &str) -> Result<HttpReply, ApiError> {
+        let url = format!("{}{path}", self.endpoints.api_url);
+        let request = self.http.get(&url).bearer_auth(token.expose());
         self.send(&url, request).await
     }
 

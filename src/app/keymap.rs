@@ -26,6 +26,12 @@ pub enum Action {
     Save,
     /// Refresh the token now.
     RefreshToken,
+    /// Send the query as a dry run, for a usage estimate.
+    DryRun,
+    /// Open the job list.
+    Jobs,
+    /// Open the layer catalog.
+    Catalog,
     /// Undo the last edit of the query.
     Undo,
     /// Redo the last undone edit.
@@ -93,9 +99,12 @@ pub const BINDINGS: &[Binding] = &[
     bind(Scope::Global, &[(KeyCode::Char('r'), CTRL), (KeyCode::F(5), NONE)], "Ctrl-R/F5", "send", Action::Send),
     bind(Scope::Global, &[(KeyCode::F(1), NONE)], "F1", "help", Action::Help),
     bind(Scope::Global, &[(KeyCode::Char('q'), CTRL), (KeyCode::Char('c'), CTRL)], "Ctrl-Q", "quit", Action::Quit),
+    bind(Scope::Global, &[(KeyCode::F(6), NONE)], "F6", "dry run", Action::DryRun),
+    bind(Scope::Global, &[(KeyCode::F(7), NONE)], "F7", "jobs", Action::Jobs),
+    bind(Scope::Global, &[(KeyCode::F(8), NONE)], "F8", "catalog", Action::Catalog),
     bind(Scope::Global, &[(KeyCode::Tab, NONE)], "Tab", "next pane", Action::FocusNext),
     bind(Scope::Global, &[(KeyCode::BackTab, SHIFT), (KeyCode::BackTab, NONE)], "Shift-Tab", "previous pane", Action::FocusPrev),
-    bind(Scope::Global, &[(KeyCode::Esc, NONE)], "Esc", "cancel request", Action::Cancel),
+    bind(Scope::Global, &[(KeyCode::Esc, NONE)], "Esc", "cancel request or job", Action::Cancel),
     bind(Scope::Pane(Pane::ApiKey), &[(KeyCode::Enter, NONE)], "Enter", "authenticate", Action::Authenticate),
     bind(Scope::Pane(Pane::Query), &[(KeyCode::Char('s'), CTRL)], "Ctrl-S", "save", Action::Save),
     bind(Scope::Pane(Pane::Query), &[(KeyCode::Char('z'), CTRL), (KeyCode::Char('u'), CTRL)], "Ctrl-Z", "undo", Action::Undo),

@@ -1,21 +1,24 @@
 //! The model: all state, and the one `update` that changes it. Knows nothing about terminals
 //! or sockets: network work is asked of the worker through [`Effect`]s.
 
+pub mod jobs;
 pub mod keymap;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
 
-use crossterm::event::{KeyEvent, KeyEventKind};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui_textarea::TextArea;
 
 use crate::api::HttpReply;
 use crate::api::message::server_message;
+use crate::api::types::Layer;
 use crate::document::Document;
 use crate::secret::Secret;
 use crate::worker::{Command, Issue, TokenInfo, WorkerEvent};
+use jobs::{CatalogPopup, JobStage, JobView, JobsPopup, PickerKey};
 use keymap::Action;
 
 /// The panes, in Tab order.
@@ -90,6 +93,10 @@ pub struct Reply {
     pub hint: Option<String>,
     /// Whether the query was re-sent after a token refresh.
     pub retried: bool,
+    /// Where the body came from when it is not a direct answer (a job's saved results).
+    pub origin: Option<String>,
+    /// A dry run's usage estimate, as (what, value) rows.
+    pub estimate: Vec<(String, String)>,
     /// The formatted body.
     pub document: Document,
 }
@@ -105,9 +112,38 @@ impl Reply {
             hint: hint_for(reply, message.is_none()),
             message,
             retried,
+            origin: None,
+            estimate: if success { estimate(&reply.body) } else { Vec::new() },
             document,
         }
     }
+}
+
+/// The rows of a dry run's `info`, in either key casing (the wire casing is not documented).
+fn estimate(body: &[u8]) -> Vec<(String, String)> {
+    let Ok(serde_json::Value::Object(top)) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return Vec::new();
+    };
+    let Some(serde_json::Value::Object(info)) = top.get("info") else {
+        return Vec::new();
+    };
+    let field = |names: &[&str]| {
+        names.iter().find_map(|n| info.get(*n)).filter(|v| !v.is_null()).map(|v| match v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+    };
+    let unit = field(&["usageUnit", "usage_unit"]).unwrap_or_default();
+    let rows = [
+        ("usage", field(&["usage"]).map(|u| format!("{u} {unit}").trim().to_owned())),
+        ("max usage", field(&["maxUsage", "max_usage"]).map(|u| format!("{u} {unit}").trim().to_owned())),
+        ("size", field(&["size"]).map(|s| format!("{s} MB"))),
+        ("max size", field(&["maxSize", "max_size"]).map(|s| format!("{s} MB"))),
+        ("count", field(&["count"])),
+        ("interactive max", field(&["interactiveMaxCount", "interactive_max_count"])),
+        ("max count", field(&["maxCount", "max_count"])),
+    ];
+    rows.into_iter().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v))).collect()
 }
 
 fn hint_for(reply: &HttpReply, no_message: bool) -> Option<String> {
@@ -133,6 +169,8 @@ pub enum ResponseState {
     Reply(Box<Reply>),
     /// The query got no answer.
     Failed(String),
+    /// A job being followed.
+    Job(Box<JobView>),
 }
 
 /// A one-line message in the footer.
@@ -151,6 +189,10 @@ pub enum Overlay {
     Help,
     /// Asking for a file name to save the query under.
     SaveAs(Box<TextArea<'static>>),
+    /// The recent jobs.
+    Jobs(Box<JobsPopup>),
+    /// The data layer catalog.
+    Catalog(Box<CatalogPopup>),
 }
 
 /// Side effects that `update` asks the event loop to perform.
@@ -168,6 +210,9 @@ pub enum Effect {
 }
 
 /// Inputs to `update`.
+// Messages are moved once from the channel into `update` and never stored, so a large variant
+// costs a copy per event, not memory; boxing would cost an allocation instead.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Msg {
     /// A key press.
@@ -211,6 +256,8 @@ pub struct App {
     pub last_refresh: Option<SystemTime>,
     /// The running query, if any.
     pub running: Option<Running>,
+    /// The catalog of data layers, fetched once per session.
+    pub catalog: Option<Result<Vec<Layer>, String>>,
     /// The last answer.
     pub response: ResponseState,
     /// First visible response line.
@@ -248,6 +295,7 @@ impl App {
             token: TokenState::None,
             last_refresh: None,
             running: None,
+            catalog: None,
             response: ResponseState::Empty,
             scroll: 0,
             hscroll: 0,
@@ -351,7 +399,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 app.token = TokenState::Expired(info.clone());
             }
         }
-        Msg::Worker(event) => on_worker(app, event),
+        Msg::Worker(event) => on_worker(app, event, &mut effects),
         Msg::Saved(Ok(path)) => {
             app.notify(format!("saved {}", path.display()), false);
             app.query_path = Some(path);
@@ -372,7 +420,7 @@ fn on_key(app: &mut App, key: KeyEvent, effects: &mut Vec<Effect>) {
                 close_overlay(app);
                 app.notify("not saved", false);
             }
-            (Overlay::SaveAs(input), _) if key.code == crossterm::event::KeyCode::Enter => {
+            (Overlay::SaveAs(input), _) if key.code == KeyCode::Enter => {
                 let name = input.lines().join("").trim().to_owned();
                 close_overlay(app);
                 if name.is_empty() {
@@ -384,6 +432,8 @@ fn on_key(app: &mut App, key: KeyEvent, effects: &mut Vec<Effect>) {
             (Overlay::SaveAs(input), _) => {
                 input.input(key);
             }
+            (Overlay::Jobs(_), _) => jobs_popup_key(app, &key, effects),
+            (Overlay::Catalog(_), _) => catalog_popup_key(app, &key, effects),
         }
         return;
     }
@@ -401,6 +451,76 @@ fn on_key(app: &mut App, key: KeyEvent, effects: &mut Vec<Effect>) {
             Pane::Response | Pane::Token => {}
         },
     }
+}
+
+fn jobs_popup_key(app: &mut App, key: &KeyEvent, effects: &mut Vec<Effect>) {
+    let Some(Overlay::Jobs(popup)) = app.overlay.as_mut() else { return };
+    if key.code == KeyCode::F(7) {
+        popup.jobs = None;
+        effects.push(Effect::Worker(Command::ListJobs));
+        return;
+    }
+    let visible = popup.visible().len();
+    match popup.picker.key(key, visible) {
+        PickerKey::Handled => {}
+        PickerKey::Close => close_overlay(app),
+        PickerKey::Choose => match popup.chosen() {
+            Some(id) => {
+                close_overlay(app);
+                follow_job(app, id, effects);
+            }
+            None => app.notify("choose a job, or type a job id (10 digits, _, 8 digits)", true),
+        },
+    }
+}
+
+fn catalog_popup_key(app: &mut App, key: &KeyEvent, effects: &mut Vec<Effect>) {
+    let Some(Overlay::Catalog(popup)) = app.overlay.as_mut() else { return };
+    let layers = match &app.catalog {
+        Some(Ok(layers)) => layers.as_slice(),
+        _ => &[],
+    };
+    let visible = popup.visible(layers);
+    let selected = visible.get(popup.picker.selected).map(|l| (l.id.clone(), l.name.clone()));
+    let count = visible.len();
+    if key.code == KeyCode::Char('d') && key.modifiers == KeyModifiers::CONTROL {
+        if let Some((id, _)) = selected {
+            popup.details = None;
+            effects.push(Effect::Worker(Command::FetchLayer(id)));
+        }
+        return;
+    }
+    if key.code == KeyCode::F(8) && matches!(app.catalog, Some(Err(_))) {
+        app.catalog = None;
+        effects.push(Effect::Worker(Command::FetchCatalog));
+        return;
+    }
+    let before = popup.picker.clone();
+    match popup.picker.key(key, count) {
+        PickerKey::Handled => {
+            if popup.picker != before {
+                popup.details = None;
+            }
+        }
+        PickerKey::Close => close_overlay(app),
+        PickerKey::Choose => match selected {
+            Some((id, name)) => {
+                close_overlay(app);
+                app.editor.insert_str(&id);
+                app.validate_query();
+                app.focus = Pane::Query;
+                app.style_cursors();
+                app.notify(format!("inserted layer {id} ({name})"), false);
+            }
+            None => app.notify("no layer matches the filter", true),
+        },
+    }
+}
+
+/// Shows job `id` in the response pane and asks the worker to follow it.
+fn follow_job(app: &mut App, id: String, effects: &mut Vec<Effect>) {
+    app.response = ResponseState::Job(Box::new(JobView::new(id.clone(), app.now)));
+    effects.push(Effect::Worker(Command::FollowJob(id)));
 }
 
 fn close_overlay(app: &mut App) {
@@ -424,6 +544,24 @@ fn on_action(app: &mut App, action: Action, effects: &mut Vec<Effect>) {
         Action::Cancel => {
             if app.running.is_some() {
                 effects.push(Effect::Worker(Command::Cancel));
+            } else if let ResponseState::Job(job) = &app.response
+                && matches!(job.stage, JobStage::Polling | JobStage::Downloading { .. })
+            {
+                effects.push(Effect::Worker(Command::StopJob));
+            }
+        }
+        Action::DryRun => dry_run(app, effects),
+        Action::Jobs => {
+            app.overlay = Some(Overlay::Jobs(Box::default()));
+            app.style_cursors();
+            effects.push(Effect::Worker(Command::ListJobs));
+        }
+        Action::Catalog => {
+            app.overlay = Some(Overlay::Catalog(Box::default()));
+            app.style_cursors();
+            if !matches!(app.catalog, Some(Ok(_))) {
+                app.catalog = None;
+                effects.push(Effect::Worker(Command::FetchCatalog));
             }
         }
         Action::Authenticate => {
@@ -487,10 +625,27 @@ fn send(app: &mut App, effects: &mut Vec<Effect>) {
         );
         return;
     }
+    let body = app.query_text();
+    dispatch(app, body, effects);
+}
+
+fn dispatch(app: &mut App, body: String, effects: &mut Vec<Effect>) {
     app.next_id += 1;
     app.running = Some(Running { id: app.next_id, since: app.now });
     app.notice = None;
-    effects.push(Effect::Worker(Command::SendQuery { id: app.next_id, body: app.query_text() }));
+    effects.push(Effect::Worker(Command::SendQuery { id: app.next_id, body }));
+}
+
+/// Sends the query with `"dryRun": true`: the server answers with a usage estimate.
+fn dry_run(app: &mut App, effects: &mut Vec<Effect>) {
+    match serde_json::from_str::<serde_json::Value>(&app.query_text()) {
+        Ok(serde_json::Value::Object(mut query)) => {
+            query.insert("dryRun".into(), serde_json::Value::Bool(true));
+            dispatch(app, serde_json::Value::Object(query).to_string(), effects);
+        }
+        Ok(_) => app.notify("not sent: a query is a JSON object", true),
+        Err(e) => app.notify(format!("not sent: the query is not valid JSON ({e})"), true),
+    }
 }
 
 fn on_paste(app: &mut App, text: &str) {
@@ -499,6 +654,8 @@ fn on_paste(app: &mut App, text: &str) {
             input.insert_str(text.lines().next().unwrap_or_default().trim());
         }
         (Some(Overlay::Help), _) => {}
+        (Some(Overlay::Jobs(popup)), _) => popup.picker.paste(text),
+        (Some(Overlay::Catalog(popup)), _) => popup.picker.paste(text),
         (None, Pane::ApiKey) => {
             // A key has no whitespace: a pasted trailing newline must not split or submit it.
             let clean: String = text.chars().filter(|c| !c.is_whitespace()).collect();
@@ -512,7 +669,7 @@ fn on_paste(app: &mut App, text: &str) {
     }
 }
 
-fn on_worker(app: &mut App, event: WorkerEvent) {
+fn on_worker(app: &mut App, event: WorkerEvent, effects: &mut Vec<Effect>) {
     match event {
         WorkerEvent::Authenticating => app.token = TokenState::Authenticating,
         WorkerEvent::Refreshing => {
@@ -536,15 +693,24 @@ fn on_worker(app: &mut App, event: WorkerEvent) {
         }
         WorkerEvent::QueryStarted { .. } => {}
         WorkerEvent::QueryFinished { id, reply, document, retried } => {
-            if take_running(app, id) {
-                app.response = ResponseState::Reply(Box::new(Reply::new(&reply, document, retried)));
-                app.scroll = 0;
-                app.hscroll = 0;
+            if !take_running(app, id) {
+                return;
+            }
+            match job_id(&reply) {
+                Some(job) => follow_job(app, job, effects),
+                None => show_reply(app, Reply::new(&reply, document, retried)),
             }
         }
-        WorkerEvent::QueryFailed { id, error } => {
+        WorkerEvent::QueryFailed { id, error, maybe_sent } => {
             if take_running(app, id) {
-                app.response = ResponseState::Failed(error);
+                app.response = ResponseState::Failed(if maybe_sent {
+                    format!(
+                        "{error}\n\nThe connection failed after the query was sent, so the server may have \
+                         created a job. It was not sent again: F7 lists your jobs."
+                    )
+                } else {
+                    error
+                });
             }
         }
         WorkerEvent::QueryCancelled { id } => {
@@ -552,6 +718,108 @@ fn on_worker(app: &mut App, event: WorkerEvent) {
                 app.notify("request cancelled", false);
             }
         }
+        WorkerEvent::JobProgress(status) => {
+            if let Some(job) = current_job(app, &status.id) {
+                job.status = Some(status);
+                job.note = None;
+            }
+        }
+        WorkerEvent::JobPollFailed { id, reason, retry_in } => {
+            if let Some(job) = current_job(app, &id) {
+                job.note = Some(format!(
+                    "a status poll failed ({reason}); retrying in {} s",
+                    retry_in.as_secs().max(1)
+                ));
+            }
+        }
+        WorkerEvent::DownloadProgress { id, received, total } => {
+            if let Some(job) = current_job(app, &id) {
+                job.stage = JobStage::Downloading { received, total };
+            }
+        }
+        WorkerEvent::JobSaved { id, saved, document } => {
+            let Some(job) = current_job(app, &id) else { return };
+            let label = job.status.as_ref().map_or_else(|| "Succeeded (20)".to_owned(), |s| s.label());
+            let mut reply = Reply {
+                status: 200,
+                elapsed: saved.elapsed,
+                size: usize::try_from(saved.bytes).unwrap_or(usize::MAX),
+                message: None,
+                hint: None,
+                retried: false,
+                origin: Some(format!("job {id} · {label} · saved {}", saved.path.display())),
+                estimate: Vec::new(),
+                document,
+            };
+            if reply.document.note().is_some() {
+                reply.hint = Some("the results are saved whole; only the view is limited".into());
+            }
+            show_reply(app, reply);
+            app.notify(format!("job {id}: results saved to {}", saved.path.display()), false);
+        }
+        WorkerEvent::JobEnded { id, status, error } => {
+            if let Some(job) = current_job(app, &id) {
+                if status.is_some() {
+                    job.status = status;
+                }
+                job.stage = JobStage::Ended(error);
+            }
+        }
+        WorkerEvent::JobStopped { id } => {
+            if let Some(job) = current_job(app, &id) {
+                job.stage = JobStage::Stopped;
+                app.notify(
+                    "stopped following the job; it goes on running on the server (F7 lists it)",
+                    false,
+                );
+            }
+        }
+        WorkerEvent::Jobs(jobs) => {
+            if let Some(Overlay::Jobs(popup)) = app.overlay.as_mut() {
+                popup.jobs = Some(jobs);
+                let visible = popup.visible().len();
+                popup.picker.clamp(visible);
+            }
+        }
+        WorkerEvent::Catalog(layers) => app.catalog = Some(layers),
+        WorkerEvent::LayerDetails(layer) => {
+            if let Some(Overlay::Catalog(popup)) = app.overlay.as_mut() {
+                popup.details = Some(layer);
+            }
+        }
+    }
+}
+
+fn show_reply(app: &mut App, reply: Reply) {
+    app.response = ResponseState::Reply(Box::new(reply));
+    app.scroll = 0;
+    app.hscroll = 0;
+}
+
+/// The job being shown, if it is `id`: reports about other jobs are stale.
+fn current_job<'a>(app: &'a mut App, id: &str) -> Option<&'a mut JobView> {
+    match &mut app.response {
+        ResponseState::Job(job) if job.id == id => Some(job),
+        _ => None,
+    }
+}
+
+/// The job id of an answer that is `{"id": …}` without `data`: the query became a job.
+fn job_id(reply: &HttpReply) -> Option<String> {
+    if !reply.is_success() {
+        return None;
+    }
+    let serde_json::Value::Object(body) = serde_json::from_slice::<serde_json::Value>(&reply.body).ok()?
+    else {
+        return None;
+    };
+    if body.contains_key("data") {
+        return None;
+    }
+    match body.get("id")? {
+        serde_json::Value::String(id) if !id.trim().is_empty() => Some(id.trim().to_owned()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
     }
 }
 

@@ -173,7 +173,10 @@ fn typing_revalidates_the_query() {
 fn failures_and_cancellations_end_the_request() {
     let mut app = app();
     update(&mut app, ctrl('r'));
-    update(&mut app, Msg::Worker(WorkerEvent::QueryFailed { id: 1, error: "could not connect".into() }));
+    update(
+        &mut app,
+        Msg::Worker(WorkerEvent::QueryFailed { id: 1, error: "could not connect".into(), maybe_sent: false }),
+    );
     assert!(matches!(&app.response, ResponseState::Failed(e) if e == "could not connect"));
 
     update(&mut app, ctrl('r'));
@@ -318,4 +321,241 @@ fn release_events_are_ignored() {
     let mut k = KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL);
     k.kind = crossterm::event::KeyEventKind::Release;
     assert!(update(&mut app, Msg::Key(k)).is_empty());
+}
+
+mod jobs {
+    use super::*;
+    use crate::api::download::{FileKind, Saved};
+    use crate::api::types::{JobStatus, Layer};
+    use crate::app::jobs::{JobStage, JobView};
+
+    const JOB: &str = "1733232000_00000004";
+
+    fn status(code: i64, percent: f64) -> JobStatus {
+        JobStatus {
+            id: JOB.into(),
+            status: None,
+            status_code: Some(code),
+            percent: Some(percent),
+            start: Some(1_733_232_000_000),
+            nickname: Some("ndvi-box".into()),
+            message: (code == 40).then(|| "Processing failed".into()),
+        }
+    }
+
+    fn job(app: &App) -> &JobView {
+        match &app.response {
+            ResponseState::Job(job) => job,
+            other => panic!("not a job view: {other:?}"),
+        }
+    }
+
+    fn following(app: &mut App) {
+        update(app, ctrl('r'));
+        let effects = update(app, Msg::Worker(reply(200, format!(r#"{{"id":"{JOB}"}}"#))));
+        assert!(
+            matches!(effects.as_slice(), [Effect::Worker(Command::FollowJob(id))] if id == JOB),
+            "{effects:?}"
+        );
+    }
+
+    #[test]
+    fn an_id_answer_is_followed_as_a_job() {
+        let mut app = app();
+        following(&mut app);
+        assert_eq!(job(&app).stage, JobStage::Polling);
+        assert_eq!(job(&app).id, JOB);
+    }
+
+    #[test]
+    fn data_with_an_id_is_not_a_job() {
+        let mut app = app();
+        update(&mut app, ctrl('r'));
+        let effects = update(&mut app, Msg::Worker(reply(200, r#"{"id":"1","data":[]}"#)));
+        assert!(effects.is_empty());
+        assert!(matches!(app.response, ResponseState::Reply(_)));
+    }
+
+    #[test]
+    fn progress_notes_and_download_are_tracked_for_the_shown_job_only() {
+        let mut app = app();
+        following(&mut app);
+        update(&mut app, Msg::Worker(WorkerEvent::JobProgress(status(10, 40.0))));
+        assert_eq!(job(&app).status.as_ref().and_then(|s| s.percent), Some(40.0));
+        let mut other = status(40, 0.0);
+        other.id = "1111111111_11111111".into();
+        update(&mut app, Msg::Worker(WorkerEvent::JobProgress(other)));
+        assert_eq!(job(&app).status.as_ref().and_then(|s| s.status_code), Some(10), "other jobs are ignored");
+        update(
+            &mut app,
+            Msg::Worker(WorkerEvent::JobPollFailed {
+                id: JOB.into(),
+                reason: "HTTP 500".into(),
+                retry_in: Duration::from_secs(2),
+            }),
+        );
+        assert!(job(&app).note.as_ref().unwrap().contains("retrying in 2 s"));
+        update(&mut app, Msg::Worker(WorkerEvent::JobProgress(status(20, 100.0))));
+        assert_eq!(job(&app).note, None, "a good poll clears the note");
+        update(
+            &mut app,
+            Msg::Worker(WorkerEvent::DownloadProgress { id: JOB.into(), received: 10, total: Some(20) }),
+        );
+        assert_eq!(job(&app).stage, JobStage::Downloading { received: 10, total: Some(20) });
+    }
+
+    #[test]
+    fn saved_results_are_shown_with_their_path() {
+        let mut app = app();
+        following(&mut app);
+        let body = Bytes::from_static(br#"{"job":"x","files":[]}"#);
+        let saved = Saved {
+            path: PathBuf::from("/tmp/results/x.zip"),
+            bytes: 2048,
+            kind: FileKind::Zip,
+            elapsed: Duration::from_millis(5),
+        };
+        update(
+            &mut app,
+            Msg::Worker(WorkerEvent::JobSaved {
+                id: JOB.into(),
+                saved,
+                document: Document::from_body(&body),
+            }),
+        );
+        let ResponseState::Reply(r) = &app.response else { panic!("{:?}", app.response) };
+        assert!(r.origin.as_ref().unwrap().contains("/tmp/results/x.zip"));
+        assert_eq!(r.size, 2048);
+        assert!(app.notice.as_ref().unwrap().text.contains("saved"));
+    }
+
+    #[test]
+    fn a_failed_job_keeps_its_status_and_message() {
+        let mut app = app();
+        following(&mut app);
+        update(
+            &mut app,
+            Msg::Worker(WorkerEvent::JobEnded {
+                id: JOB.into(),
+                status: Some(status(40, 50.0)),
+                error: "Processing failed".into(),
+            }),
+        );
+        assert_eq!(job(&app).stage, JobStage::Ended("Processing failed".into()));
+        assert_eq!(job(&app).status.as_ref().unwrap().label(), "Failed (40)");
+    }
+
+    #[test]
+    fn esc_stops_following_a_running_job() {
+        let mut app = app();
+        following(&mut app);
+        let effects = update(&mut app, key(KeyCode::Esc));
+        assert!(matches!(effects.as_slice(), [Effect::Worker(Command::StopJob)]));
+        update(&mut app, Msg::Worker(WorkerEvent::JobStopped { id: JOB.into() }));
+        assert_eq!(job(&app).stage, JobStage::Stopped);
+        assert!(update(&mut app, key(KeyCode::Esc)).is_empty(), "nothing left to stop");
+    }
+
+    #[test]
+    fn a_connection_lost_after_sending_says_a_job_may_exist() {
+        let mut app = app();
+        update(&mut app, ctrl('r'));
+        update(
+            &mut app,
+            Msg::Worker(WorkerEvent::QueryFailed {
+                id: 1,
+                error: "the connection failed".into(),
+                maybe_sent: true,
+            }),
+        );
+        let ResponseState::Failed(text) = &app.response else { panic!() };
+        assert!(text.contains("may have") && text.contains("F7"), "{text}");
+    }
+
+    #[test]
+    fn the_job_list_opens_filters_and_follows() {
+        let mut app = app();
+        let effects = update(&mut app, key(KeyCode::F(7)));
+        assert!(matches!(effects.as_slice(), [Effect::Worker(Command::ListJobs)]));
+        let mut failed = status(40, 10.0);
+        failed.id = "1733232000_00000002".into();
+        update(&mut app, Msg::Worker(WorkerEvent::Jobs(Ok(vec![status(20, 100.0), failed]))));
+        update(&mut app, key(KeyCode::Down));
+        let effects = update(&mut app, key(KeyCode::Enter));
+        assert!(
+            matches!(effects.as_slice(), [Effect::Worker(Command::FollowJob(id))] if id == "1733232000_00000002")
+        );
+        assert!(app.overlay.is_none());
+        assert_eq!(job(&app).id, "1733232000_00000002");
+    }
+
+    #[test]
+    fn a_typed_job_id_is_followed() {
+        let mut app = app();
+        update(&mut app, key(KeyCode::F(7)));
+        update(&mut app, Msg::Worker(WorkerEvent::Jobs(Ok(Vec::new()))));
+        update(&mut app, Msg::Paste("1999999999_12345678\n".into()));
+        let effects = update(&mut app, key(KeyCode::Enter));
+        assert!(
+            matches!(effects.as_slice(), [Effect::Worker(Command::FollowJob(id))] if id == "1999999999_12345678")
+        );
+    }
+
+    fn layer(id: &str, name: &str, dataset: &str) -> Layer {
+        serde_json::from_value(serde_json::json!({"id": id, "name": name, "dataset": dataset, "units": "K"}))
+            .unwrap()
+    }
+
+    #[test]
+    fn the_catalog_is_fetched_once_filtered_and_inserts_the_id() {
+        let mut app = app();
+        app.editor = TextArea::new(vec![r#"{"id": ""}"#.into()]);
+        app.editor.move_cursor(ratatui_textarea::CursorMove::Jump(0, 8));
+        let effects = update(&mut app, key(KeyCode::F(8)));
+        assert!(matches!(effects.as_slice(), [Effect::Worker(Command::FetchCatalog)]));
+        update(
+            &mut app,
+            Msg::Worker(WorkerEvent::Catalog(Ok(vec![
+                layer("49423", "2m temperature", "ERA5"),
+                layer("91", "Daily precipitation", "PRISM"),
+            ]))),
+        );
+        for c in "prism".chars() {
+            update(&mut app, key(KeyCode::Char(c)));
+        }
+        let details = update(&mut app, ctrl('d'));
+        assert!(matches!(details.as_slice(), [Effect::Worker(Command::FetchLayer(id))] if id == "91"));
+        update(&mut app, key(KeyCode::Enter));
+        assert_eq!(app.editor.lines()[0], r#"{"id": "91"}"#);
+        assert_eq!(app.focus, Pane::Query);
+        assert!(update(&mut app, key(KeyCode::F(8))).is_empty(), "the catalog is cached");
+    }
+
+    #[test]
+    fn dry_run_sends_the_query_with_dry_run_and_shows_the_estimate() {
+        let mut app = app();
+        let effects = update(&mut app, key(KeyCode::F(6)));
+        let Some(Effect::Worker(Command::SendQuery { body, .. })) = effects.first() else {
+            panic!("{effects:?}")
+        };
+        let sent: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(sent["dryRun"], true);
+        assert_eq!(sent["spatial"]["type"], "point", "the rest of the query is kept");
+        update(
+            &mut app,
+            Msg::Worker(reply(
+                200,
+                r#"{"info":{"usage":1200,"usage_unit":"bytes","maxSize":500,"count":2}}"#,
+            )),
+        );
+        let ResponseState::Reply(r) = &app.response else { panic!() };
+        assert_eq!(
+            r.estimate,
+            [
+                ("usage".to_owned(), "1200 bytes".to_owned()),
+                ("max size".to_owned(), "500 MB".to_owned()),
+                ("count".to_owned(), "2".to_owned())
+            ]
+        );
+    }
 }

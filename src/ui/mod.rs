@@ -3,11 +3,13 @@
 mod api_key;
 mod footer;
 mod help;
+mod job;
 mod json;
+mod popups;
 mod query;
 mod response;
 pub mod theme;
-mod token;
+pub(crate) mod token;
 
 pub use response::banner_height;
 
@@ -59,6 +61,8 @@ pub fn render(app: &App, frame: &mut Frame) {
     match &app.overlay {
         Some(Overlay::Help) => help::render(frame, frame.area()),
         Some(Overlay::SaveAs(input)) => query::render_save_as(input, frame, frame.area()),
+        Some(Overlay::Jobs(popup)) => popups::render_jobs(app, popup, frame, frame.area()),
+        Some(Overlay::Catalog(popup)) => popups::render_catalog(app, popup, frame, frame.area()),
         None => {}
     }
 }

@@ -56,6 +56,7 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
             frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
         }
         ResponseState::Reply(reply) => render_reply(app, reply, frame, inner),
+        ResponseState::Job(job) => super::job::render(app, job, frame, inner),
     }
 }
 
@@ -98,6 +99,19 @@ fn render_reply(app: &App, reply: &Reply, frame: &mut Frame, area: Rect) {
 /// The lines above the body: the server's message, a hint, and why the body is not formatted.
 fn banners(reply: &Reply) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
+    if let Some(origin) = &reply.origin {
+        lines.push(Line::styled(origin.clone(), theme::good()));
+    }
+    if !reply.estimate.is_empty() {
+        lines.push(Line::styled("dry run: usage estimate", theme::key()));
+        let width = reply.estimate.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+        for (what, value) in &reply.estimate {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {what:<width$}  "), theme::dim()),
+                Span::raw(value.clone()),
+            ]));
+        }
+    }
     if let Some(message) = &reply.message {
         lines.push(Line::from(vec![Span::styled("server: ", theme::error()), Span::raw(message.clone())]));
     } else if !(200..300).contains(&reply.status) {

@@ -176,6 +176,7 @@ fn no_answer() {
             WorkerEvent::QueryFailed {
                 id,
                 error: "could not connect to 127.0.0.1:9: Connection refused".into(),
+                maybe_sent: false,
             },
         );
     });
