@@ -78,7 +78,7 @@ async fn query(handle: &mut WorkerHandle, id: u64, body: &str) -> (Finished, Vec
             text: String::from_utf8_lossy(&reply.body).into_owned(),
             retried: *retried,
         }),
-        WorkerEvent::QueryFailed { id: got, error } if *got == id => panic!("query failed: {error}"),
+        WorkerEvent::QueryFailed { id: got, error, .. } if *got == id => panic!("query failed: {error}"),
         _ => None,
     })
     .await
