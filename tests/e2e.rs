@@ -101,3 +101,34 @@ fn pasted_text_goes_into_the_editor_and_triggers_nothing() {
     assert!(screen.contains("No response yet"), "nothing was sent: {screen}");
     s.quit();
 }
+
+#[test]
+fn demo_follows_a_square_query_to_a_saved_zip() {
+    let dir = tempfile::tempdir().unwrap();
+    let query = dir.path().join("square.json");
+    std::fs::write(
+        &query,
+        r#"{
+  "name": "ndvi-box",
+  "layers": [{"type": "raster", "id": "49464", "alias": "ndvi"}],
+  "spatial": {"type": "square", "coordinates": [41.20, -73.85, 41.25, -73.75]},
+  "temporal": {"intervals": [{"snapshot": "2024-07-01T00:00:00Z"}]}
+}"#,
+    )
+    .unwrap();
+    let results = dir.path().join("results");
+    let args = ["--demo", query.to_str().unwrap(), "--results-dir", results.to_str().unwrap()];
+    let mut s = Session::start(&args, 120, 40);
+    s.wait_for("a valid token", |t| t.contains("● valid"));
+    s.keys(b"\x12");
+    s.wait_for("the job's progress", |t| t.contains("status") && t.contains("job "));
+    let screen = s.wait_for("the saved zip", |t| t.contains("saved ") && t.contains("output.info"));
+    assert!(screen.contains("Succeeded (20)"), "{screen}");
+    assert!(screen.contains("\"files\": ["), "{screen}");
+    let saved: Vec<_> = std::fs::read_dir(&results).unwrap().filter_map(Result::ok).collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    let name = saved[0].file_name().to_string_lossy().into_owned();
+    assert!(name.ends_with(".zip"), "{name}");
+    assert!(screen.contains(&name), "the saved path is on screen: {screen}");
+    s.quit();
+}

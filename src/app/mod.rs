@@ -747,7 +747,7 @@ fn on_worker(app: &mut App, event: WorkerEvent, effects: &mut Vec<Effect>) {
                 message: None,
                 hint: None,
                 retried: false,
-                origin: Some(format!("job {id} · {label} · saved {}", saved.path.display())),
+                origin: Some(format!("job {id} · {label}\nsaved {}", saved.path.display())),
                 estimate: Vec::new(),
                 document,
             };

@@ -76,7 +76,7 @@ pub(super) fn render_jobs(app: &App, popup: &JobsPopup, frame: &mut Frame, area:
     });
     let table = Table::new(
         rows,
-        [Constraint::Length(20), Constraint::Min(12), Constraint::Length(18), Constraint::Length(16)],
+        [Constraint::Length(20), Constraint::Min(12), Constraint::Length(24), Constraint::Length(16)],
     )
     .header(Row::new(["id", "name", "status", "started"]).style(theme::dim()))
     .row_highlight_style(selected_style());

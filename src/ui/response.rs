@@ -100,7 +100,7 @@ fn render_reply(app: &App, reply: &Reply, frame: &mut Frame, area: Rect) {
 fn banners(reply: &Reply) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     if let Some(origin) = &reply.origin {
-        lines.push(Line::styled(origin.clone(), theme::good()));
+        lines.extend(origin.lines().map(|l| Line::styled(l.to_owned(), theme::good())));
     }
     if !reply.estimate.is_empty() {
         lines.push(Line::styled("dry run: usage estimate", theme::key()));
@@ -128,8 +128,11 @@ fn banners(reply: &Reply) -> Vec<Line<'static>> {
 
 /// How many rows the banners take at `width`, so that paging knows the body's height.
 pub fn banner_height(reply: &Reply, width: u16) -> u16 {
-    let width = usize::from(width.max(1));
-    let rows: usize = banners(reply).iter().map(|l| l.width().max(1).div_ceil(width)).sum();
+    let lines = banners(reply);
+    if lines.is_empty() {
+        return 0;
+    }
+    let rows = Paragraph::new(lines).wrap(Wrap { trim: false }).line_count(width.max(1));
     u16::try_from(rows).unwrap_or(u16::MAX)
 }
 

@@ -230,3 +230,157 @@ fn key_is_never_shown_whole() {
         assert!(screen.contains("••1234"), "{screen}");
     }
 }
+
+mod jobs {
+    use super::*;
+    use crate::api::download::{FileKind, Saved};
+    use crate::api::types::{JobStatus, Layer};
+
+    const JOB: &str = "1733232000_00000004";
+
+    fn status(code: i64, percent: f64) -> JobStatus {
+        JobStatus {
+            id: JOB.into(),
+            status: None,
+            status_code: Some(code),
+            percent: Some(percent),
+            start: Some(1_733_232_000_000),
+            nickname: Some("ndvi-box".into()),
+            message: (code >= 21).then(|| "Processing failed: layer 49464 has no data".into()),
+        }
+    }
+
+    fn following(app: &mut App) {
+        valid_token(app);
+        answer(app, 200, &format!(r#"{{"id":"{JOB}"}}"#));
+    }
+
+    #[test]
+    fn job_running_with_progress() {
+        snapshot("job_running", |app| {
+            following(app);
+            worker(app, WorkerEvent::JobProgress(status(10, 62.5)));
+            update(app, Msg::Tick(app.now + Duration::from_secs(42)));
+        });
+    }
+
+    #[test]
+    fn job_poll_retrying() {
+        snapshot("job_retrying", |app| {
+            following(app);
+            worker(app, WorkerEvent::JobProgress(status(0, 0.0)));
+            worker(
+                app,
+                WorkerEvent::JobPollFailed {
+                    id: JOB.into(),
+                    reason: "HTTP 502 with no message".into(),
+                    retry_in: Duration::from_secs(4),
+                },
+            );
+        });
+    }
+
+    #[test]
+    fn job_downloading() {
+        snapshot("job_downloading", |app| {
+            following(app);
+            worker(app, WorkerEvent::JobProgress(status(20, 100.0)));
+            worker(
+                app,
+                WorkerEvent::DownloadProgress { id: JOB.into(), received: 3 * 1024 * 1024, total: Some(8 * 1024 * 1024) },
+            );
+        });
+    }
+
+    #[test]
+    fn job_failed() {
+        snapshot("job_failed", |app| {
+            following(app);
+            worker(
+                app,
+                WorkerEvent::JobEnded {
+                    id: JOB.into(),
+                    status: Some(status(40, 35.0)),
+                    error: "Processing failed: layer 49464 has no data".into(),
+                },
+            );
+        });
+    }
+
+    #[test]
+    fn job_finished_and_saved() {
+        snapshot("job_saved", |app| {
+            following(app);
+            worker(app, WorkerEvent::JobProgress(status(20, 100.0)));
+            let summary = serde_json::json!({
+                "job": JOB,
+                "saved": "/home/me/.local/share/pairs-tui/results/1733232000_00000004.zip",
+                "bytes": 70_312,
+                "files": [
+                    {"name": "Sentinel-2-NDVI[ndvi]-07_01_2024T00_00_00.tiff", "bytes": 65_536},
+                    {"name": "Sentinel-2-NDVI[ndvi]-07_01_2024T00_00_00.tiff.json", "bytes": 512},
+                    {"name": "output.info", "bytes": 180},
+                ],
+            });
+            let body = Bytes::from(summary.to_string());
+            let saved = Saved {
+                path: "/home/me/.local/share/pairs-tui/results/1733232000_00000004.zip".into(),
+                bytes: 70_312,
+                kind: FileKind::Zip,
+                elapsed: Duration::from_millis(12),
+            };
+            worker(app, WorkerEvent::JobSaved { id: JOB.into(), saved, document: Document::from_body(&body) });
+        });
+    }
+
+    #[test]
+    fn job_list_popup() {
+        snapshot("job_list", |app| {
+            update(app, Msg::Key(KeyEvent::new(KeyCode::F(7), KeyModifiers::NONE)));
+            let mut old = status(20, 100.0);
+            old.id = "1733100000_00000001".into();
+            old.nickname = Some("era5-temperature-texas".into());
+            worker(app, WorkerEvent::Jobs(Ok(vec![status(10, 40.0), old, status(43, 0.0)])));
+            update(app, Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)));
+        });
+    }
+
+    #[test]
+    fn catalog_popup_with_details() {
+        snapshot("catalog", |app| {
+            update(app, Msg::Key(KeyEvent::new(KeyCode::F(8), KeyModifiers::NONE)));
+            let layer = |id: &str, name: &str, dataset: &str, units: &str| -> Layer {
+                serde_json::from_value(serde_json::json!({
+                    "id": id, "name": name, "dataset": dataset, "units": units, "level": 21,
+                    "temporal_min": "1979-01-01", "temporal_max": "2024-12-31",
+                    "description_short": "Hourly 2 m air temperature from the ERA5 reanalysis",
+                }))
+                .unwrap()
+            };
+            worker(
+                app,
+                WorkerEvent::Catalog(Ok(vec![
+                    layer("49423", "2m temperature", "ERA5", "K"),
+                    layer("91", "Daily precipitation", "PRISM", "mm"),
+                    layer("49464", "NDVI", "Sentinel-2", ""),
+                ])),
+            );
+            for c in "era".chars() {
+                update(app, Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+            }
+            worker(app, WorkerEvent::LayerDetails(Ok(layer("49423", "2m temperature", "ERA5", "K"))));
+        });
+    }
+
+    #[test]
+    fn dry_run_estimate() {
+        snapshot("dry_run", |app| {
+            valid_token(app);
+            answer(
+                app,
+                200,
+                r#"{"info":{"usage":5242880,"usageUnit":"bytes","maxUsage":10737418240,"size":5,"maxSize":500,"count":4,"interactiveMaxCount":10000,"maxCount":1000000}}"#,
+            );
+        });
+    }
+}
