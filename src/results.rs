@@ -35,7 +35,7 @@ fn zip_summary(job: &str, saved: &Saved) -> Result<Value, String> {
         std::fs::File::open(&saved.path).map_err(|e| format!("cannot open {}: {e}", saved.path.display()))?;
     let mut archive = zip::ZipArchive::new(file)
         .map_err(|e| format!("{} is not a readable zip: {e}", saved.path.display()))?;
-    let mut files = Vec::new();
+    let mut files = Map::new();
     let mut info = Value::Null;
     let mut sidecars = Map::new();
     let mut texts = Map::new();
@@ -43,7 +43,7 @@ fn zip_summary(job: &str, saved: &Saved) -> Result<Value, String> {
         let mut member = archive.by_index(i).map_err(|e| format!("zip member {i}: {e}"))?;
         let name =
             member.name().map_or_else(|_| format!("(member {i}: unreadable name)"), |n| n.into_owned());
-        files.push(json!({ "name": name, "bytes": member.size() }));
+        files.insert(name.clone(), json!(member.size()));
         let wanted = name == "output.info" || name.ends_with(".json") || name.ends_with(".txt");
         if !wanted || member.is_dir() {
             continue;
@@ -68,7 +68,7 @@ fn zip_summary(job: &str, saved: &Saved) -> Result<Value, String> {
     summary.insert("job".into(), json!(job));
     summary.insert("saved".into(), json!(display_path(&saved.path)));
     summary.insert("bytes".into(), json!(saved.bytes));
-    summary.insert("files".into(), Value::Array(files));
+    summary.insert("files".into(), Value::Object(files));
     summary.insert("output.info".into(), info);
     summary.insert("sidecars".into(), Value::Object(sidecars));
     summary.extend(texts);
@@ -110,8 +110,8 @@ mod tests {
 
         let doc = summarize("1", &saved(path, FileKind::Zip)).unwrap();
         let v: Value = serde_json::from_slice(doc.raw()).unwrap();
-        assert_eq!(v["files"][0], json!({"name": "a.tiff", "bytes": 100}));
-        assert_eq!(v["files"].as_array().unwrap().len(), 4);
+        assert_eq!(v["files"]["a.tiff"], 100);
+        assert_eq!(v["files"].as_object().unwrap().len(), 4);
         assert_eq!(v["output.info"]["files"][0]["name"], "a.tiff");
         assert_eq!(v["sidecars"]["a.tiff.json"]["pixelType"], "fl");
         assert_eq!(v["data_acknowledgement.txt"], "Thanks");

@@ -43,7 +43,8 @@ const SIZE: usize = 8 * 1024 * 1024;
 
 #[tokio::test]
 async fn an_8_mb_download_is_streamed_to_disk_without_growing_memory() {
-    let config = MockConfig { job_phase: Duration::from_millis(50), download_size: SIZE, ..MockConfig::default() };
+    let config =
+        MockConfig { job_phase: Duration::from_millis(50), download_size: SIZE, ..MockConfig::default() };
     let server = MockServer::start(([127, 0, 0, 1], 0).into(), config).await.unwrap();
     let endpoints = Endpoints::new(&server.auth_url(), &server.api_url(), "ibm-pairs").unwrap();
     let client = ApiClient::new(endpoints, Timeouts::default()).unwrap();
@@ -57,7 +58,8 @@ async fn an_8_mb_download_is_streamed_to_disk_without_growing_memory() {
         "temporal":{"intervals":[{"snapshot":"2024-07-01T00:00:00Z"}]}}"#;
     w.commands.send(Command::SendQuery { id: 1, body: body.into() }).unwrap();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    let mut next = async || tokio::time::timeout_at(deadline, w.events.recv()).await.expect("in time").expect("alive");
+    let mut next =
+        async || tokio::time::timeout_at(deadline, w.events.recv()).await.expect("in time").expect("alive");
 
     let id = loop {
         if let WorkerEvent::QueryFinished { reply, .. } = next().await {

@@ -124,7 +124,7 @@ fn demo_follows_a_square_query_to_a_saved_zip() {
     s.wait_for("the job's progress", |t| t.contains("status") && t.contains("job "));
     let screen = s.wait_for("the saved zip", |t| t.contains("saved ") && t.contains("output.info"));
     assert!(screen.contains("Succeeded (20)"), "{screen}");
-    assert!(screen.contains("\"files\": ["), "{screen}");
+    assert!(screen.contains("\"files\": {"), "{screen}");
     let saved: Vec<_> = std::fs::read_dir(&results).unwrap().filter_map(Result::ok).collect();
     assert_eq!(saved.len(), 1, "{saved:?}");
     let name = saved[0].file_name().to_string_lossy().into_owned();

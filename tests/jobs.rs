@@ -124,7 +124,7 @@ async fn a_square_query_becomes_a_job_whose_zip_is_saved_and_listed() {
     assert!(names.iter().any(|n| n.ends_with(".tiff")), "{names:?}");
     assert!(names.iter().any(|n| n.ends_with(".tiff.json")), "{names:?}");
     let summary: serde_json::Value = serde_json::from_slice(document.raw()).unwrap();
-    assert_eq!(summary["files"].as_array().unwrap().len(), names.len());
+    assert_eq!(summary["files"].as_object().unwrap().len(), names.len());
     assert!(summary["output.info"]["files"].is_array(), "{summary}");
     assert!(summary["sidecars"].as_object().is_some_and(|s| !s.is_empty()), "{summary}");
     assert_eq!(leftovers(&r.dir.path().join("results")), [format!("{id}.zip")]);

@@ -180,7 +180,12 @@ pub struct Notice {
     pub text: String,
     /// Whether it reports a problem.
     pub error: bool,
+    /// When it was shown; it fades after [`NOTICE_LIFE`].
+    pub since: Instant,
 }
+
+/// How long a notice stays in the footer.
+pub const NOTICE_LIFE: Duration = Duration::from_secs(10);
 
 /// A popup that takes the keyboard.
 #[derive(Debug, Clone)]
@@ -351,7 +356,7 @@ impl App {
     }
 
     fn notify(&mut self, text: impl Into<String>, error: bool) {
-        self.notice = Some(Notice { text: text.into(), error });
+        self.notice = Some(Notice { text: text.into(), error, since: self.now });
     }
 
     /// The number of response lines visible at once (from the current layout).
@@ -393,6 +398,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick(now) => {
             app.now = now;
+            if app.notice.as_ref().is_some_and(|n| now.saturating_duration_since(n.since) >= NOTICE_LIFE) {
+                app.notice = None;
+            }
             if let TokenState::Valid(info) = &app.token
                 && info.expires_at.is_some_and(|e| now >= e)
             {

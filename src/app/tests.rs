@@ -316,6 +316,19 @@ fn scrolling_is_clamped_to_the_body() {
 }
 
 #[test]
+fn notices_fade() {
+    let mut app = app();
+    let start = app.now;
+    app.focus = Pane::ApiKey;
+    update(&mut app, key(KeyCode::Enter));
+    assert!(app.notice.is_some());
+    update(&mut app, Msg::Tick(start + Duration::from_secs(9)));
+    assert!(app.notice.is_some());
+    update(&mut app, Msg::Tick(start + NOTICE_LIFE));
+    assert_eq!(app.notice, None);
+}
+
+#[test]
 fn release_events_are_ignored() {
     let mut app = app();
     let mut k = KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL);

@@ -79,7 +79,8 @@ pub(super) fn render_jobs(app: &App, popup: &JobsPopup, frame: &mut Frame, area:
         [Constraint::Length(20), Constraint::Min(12), Constraint::Length(24), Constraint::Length(16)],
     )
     .header(Row::new(["id", "name", "status", "started"]).style(theme::dim()))
-    .row_highlight_style(selected_style());
+    .row_highlight_style(selected_style())
+    .highlight_symbol("› ");
     let mut state = TableState::default().with_selected(Some(popup.picker.selected));
     frame.render_stateful_widget(table, body, &mut state);
 }

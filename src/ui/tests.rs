@@ -287,7 +287,11 @@ mod jobs {
             worker(app, WorkerEvent::JobProgress(status(20, 100.0)));
             worker(
                 app,
-                WorkerEvent::DownloadProgress { id: JOB.into(), received: 3 * 1024 * 1024, total: Some(8 * 1024 * 1024) },
+                WorkerEvent::DownloadProgress {
+                    id: JOB.into(),
+                    received: 3 * 1024 * 1024,
+                    total: Some(8 * 1024 * 1024),
+                },
             );
         });
     }
@@ -316,11 +320,11 @@ mod jobs {
                 "job": JOB,
                 "saved": "/home/me/.local/share/pairs-tui/results/1733232000_00000004.zip",
                 "bytes": 70_312,
-                "files": [
-                    {"name": "Sentinel-2-NDVI[ndvi]-07_01_2024T00_00_00.tiff", "bytes": 65_536},
-                    {"name": "Sentinel-2-NDVI[ndvi]-07_01_2024T00_00_00.tiff.json", "bytes": 512},
-                    {"name": "output.info", "bytes": 180},
-                ],
+                "files": {
+                    "Sentinel-2-NDVI[ndvi]-07_01_2024T00_00_00.tiff": 65_536,
+                    "Sentinel-2-NDVI[ndvi]-07_01_2024T00_00_00.tiff.json": 512,
+                    "output.info": 180,
+                },
             });
             let body = Bytes::from(summary.to_string());
             let saved = Saved {
@@ -329,7 +333,10 @@ mod jobs {
                 kind: FileKind::Zip,
                 elapsed: Duration::from_millis(12),
             };
-            worker(app, WorkerEvent::JobSaved { id: JOB.into(), saved, document: Document::from_body(&body) });
+            worker(
+                app,
+                WorkerEvent::JobSaved { id: JOB.into(), saved, document: Document::from_body(&body) },
+            );
         });
     }
 
