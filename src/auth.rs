@@ -24,13 +24,13 @@ pub struct Claims {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JwtError {
     /// A JWT has three dot-separated parts.
-    #[error("the token has {0} part(s), not 3")]
+    #[error("{0} parts, not 3")]
     Parts(usize),
     /// The payload is not base64url.
-    #[error("the token payload is not valid base64")]
+    #[error("bad base64")]
     Base64,
     /// The payload is not a JSON object.
-    #[error("the token payload is not a JSON object")]
+    #[error("payload not JSON")]
     Json,
 }
 
@@ -114,22 +114,20 @@ impl Token {
                 (Some(Duration::from_secs_f64(exp - iat)), ExpirySource::Jwt)
             }
             (Ok(Claims { exp: Some(_), .. }), Some(secs)) => {
-                (Some(secs), ExpirySource::ExpiresIn("the token has no usable iat claim".into()))
+                (Some(secs), ExpirySource::ExpiresIn("no iat claim".into()))
             }
             (Ok(Claims { exp: Some(exp), .. }), None) => {
                 let now = unix_seconds(received_wall);
                 (Some(Duration::from_secs_f64((exp - now).max(0.0))), ExpirySource::JwtLocalClock)
             }
             (Ok(Claims { exp: None, .. }), Some(secs)) => {
-                (Some(secs), ExpirySource::ExpiresIn("the token has no exp claim".into()))
+                (Some(secs), ExpirySource::ExpiresIn("no exp claim".into()))
             }
-            (Err(e), Some(secs)) => (Some(secs), ExpirySource::ExpiresIn(format!("exp unreadable: {e}"))),
+            (Err(e), Some(secs)) => (Some(secs), ExpirySource::ExpiresIn(format!("no exp: {e}"))),
             (Ok(Claims { exp: None, .. }), None) => {
                 (None, ExpirySource::Unknown("no exp claim and no expires_in".into()))
             }
-            (Err(e), None) => {
-                (None, ExpirySource::Unknown(format!("exp unreadable ({e}) and no expires_in")))
-            }
+            (Err(e), None) => (None, ExpirySource::Unknown(format!("no exp ({e}), no expires_in"))),
         };
         Self {
             access: response.access_token,
@@ -259,7 +257,7 @@ mod tests {
         let t =
             Token::from_response(response("only.twoparts", Some(3600.0)), Instant::now(), SystemTime::now());
         assert_eq!(t.lifetime, Some(Duration::from_secs(3600)));
-        assert!(matches!(&t.source, ExpirySource::ExpiresIn(why) if why.contains("2 part")));
+        assert!(matches!(&t.source, ExpirySource::ExpiresIn(why) if why.contains("2 parts")));
         let bad = Token::from_response(response("a.%%%.c", Some(60.0)), Instant::now(), SystemTime::now());
         assert!(matches!(&bad.source, ExpirySource::ExpiresIn(why) if why.contains("base64")));
     }

@@ -100,7 +100,9 @@ fn leftovers(dir: &Path) -> Vec<String> {
 
 #[tokio::test]
 async fn a_square_query_becomes_a_job_whose_zip_is_saved_and_listed() {
-    let mut r = rig().await;
+    // Phases long enough that the first poll sees "Queued" even on a loaded machine.
+    let config = MockConfig { job_phase: Duration::from_millis(300), ..MockConfig::default() };
+    let mut r = rig_with(config, None, Duration::from_secs(5)).await;
     let id = submit(&mut r.worker, SQUARE).await;
     r.worker.commands.send(Command::FollowJob(id.clone())).unwrap();
     let ((saved, document), events) = wait_for(&mut r.worker, |e| match e {

@@ -428,7 +428,8 @@ async fn dry_runs_estimate_usage_from_area_days_and_layers() {
 
 #[tokio::test]
 async fn square_queries_become_jobs_that_finish_with_a_zip() {
-    let server = start(fast()).await;
+    // Phases long enough that the first poll sees "Queued" even on a loaded machine.
+    let server = start(MockConfig { job_phase: Duration::from_millis(300), ..fast() }).await;
     let jwt = token(&server).await;
     let (status, body) = post_query(&server, &jwt, &square_query("ndvi-box")).await;
     assert_eq!(status, 200, "{body}");

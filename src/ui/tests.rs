@@ -103,6 +103,22 @@ fn refreshed_token_shows_when() {
 }
 
 #[test]
+fn unreadable_exp_says_expires_in_is_used() {
+    snapshot("expires_in_fallback", |app| {
+        let mut fallback = info(app.now, 3600);
+        fallback.source = crate::auth::ExpirySource::ExpiresIn("no exp: 2 parts, not 3".into());
+        worker(app, WorkerEvent::TokenIssued { info: fallback, how: Issue::Authenticated });
+    });
+    let mut app = app();
+    let mut fallback = info(app.now, 3600);
+    fallback.source = crate::auth::ExpirySource::ExpiresIn("no exp: 2 parts, not 3".into());
+    worker(&mut app, WorkerEvent::TokenIssued { info: fallback, how: Issue::Authenticated });
+    let screen = draw(&mut app, 80, 24);
+    assert!(screen.contains("expires_in") && screen.contains("no exp: 2 parts, not 3"), "{screen}");
+    assert!(!screen.contains("expired"), "{screen}");
+}
+
+#[test]
 fn refreshing() {
     snapshot("refreshing", |app| {
         valid_token(app);
