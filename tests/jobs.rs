@@ -1,9 +1,12 @@
 //! Jobs against the embedded mock: follow, poll, survive expiry and passing errors, download,
 //! and the job list and catalog lookups.
 
+mod common;
+
 use std::path::Path;
 use std::time::Duration;
 
+use common::wait_for;
 use pairs_tui::api::ApiClient;
 use pairs_tui::api::download::FileKind;
 use pairs_tui::api::types::JobStatus;
@@ -11,8 +14,6 @@ use pairs_tui::config::{Endpoints, Timeouts};
 use pairs_tui::mock::{MockConfig, MockServer};
 use pairs_tui::secret::Secret;
 use pairs_tui::worker::{self, Command, WorkerEvent, WorkerHandle};
-
-const WAIT: Duration = Duration::from_secs(20);
 
 const SQUARE: &str = r#"{
   "name": "ndvi-box",
@@ -49,24 +50,6 @@ async fn rig_with(config: MockConfig, api_url: Option<String>, idle: Duration) -
 
 async fn rig() -> Rig {
     rig_with(quick(), None, Duration::from_secs(5)).await
-}
-
-async fn wait_for<T>(
-    w: &mut WorkerHandle,
-    mut pick: impl FnMut(&WorkerEvent) -> Option<T>,
-) -> (T, Vec<WorkerEvent>) {
-    let mut seen = Vec::new();
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        let event = tokio::time::timeout_at(deadline, w.events.recv())
-            .await
-            .unwrap_or_else(|_| panic!("timed out; events so far: {seen:#?}"))
-            .expect("worker alive");
-        if let Some(found) = pick(&event) {
-            return (found, seen);
-        }
-        seen.push(event);
-    }
 }
 
 /// Sends a query and returns the job id it became.

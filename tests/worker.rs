@@ -1,15 +1,16 @@
 //! The worker against the embedded mock on 127.0.0.1:0: auth, queries, expiry, refresh,
 //! re-authentication, refusals and dead servers. Real clocks, short lifetimes.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
+use common::wait_for;
 use pairs_tui::api::ApiClient;
 use pairs_tui::config::{Endpoints, Timeouts};
 use pairs_tui::mock::{MockConfig, MockServer};
 use pairs_tui::secret::Secret;
 use pairs_tui::worker::{self, Command, Issue, WorkerEvent, WorkerHandle};
-
-const WAIT: Duration = Duration::from_secs(10);
 
 async fn mock(config: MockConfig) -> MockServer {
     MockServer::start(([127, 0, 0, 1], 0).into(), config).await.expect("mock starts")
@@ -27,25 +28,6 @@ fn options() -> worker::Options {
 
 fn start(server: &MockServer) -> WorkerHandle {
     worker::spawn(client_for(&server.auth_url(), &server.api_url(), Duration::from_secs(10)), options())
-}
-
-/// Waits for the first event that `pick` accepts; fails on timeout. Returns the skipped events too.
-async fn wait_for<T>(
-    handle: &mut WorkerHandle,
-    mut pick: impl FnMut(&WorkerEvent) -> Option<T>,
-) -> (T, Vec<WorkerEvent>) {
-    let mut seen = Vec::new();
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        let event = tokio::time::timeout_at(deadline, handle.events.recv())
-            .await
-            .unwrap_or_else(|_| panic!("timed out; events so far: {seen:#?}"))
-            .expect("worker alive");
-        if let Some(found) = pick(&event) {
-            return (found, seen);
-        }
-        seen.push(event);
-    }
 }
 
 async fn authenticate(handle: &mut WorkerHandle, key: &str) {
@@ -231,7 +213,8 @@ async fn the_token_is_refreshed_on_its_own_before_expiry_and_not_in_a_loop() {
     authenticate(&mut w, "demo").await;
     let issued = Instant::now();
     let refreshed = async |w: &mut WorkerHandle| {
-        wait_for(w, |e| matches!(e, WorkerEvent::TokenIssued { how: Issue::Refreshed, .. }).then_some(())).await;
+        wait_for(w, |e| matches!(e, WorkerEvent::TokenIssued { how: Issue::Refreshed, .. }).then_some(()))
+            .await;
         Instant::now()
     };
     let first = refreshed(&mut w).await - issued;

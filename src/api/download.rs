@@ -110,11 +110,7 @@ impl ApiClient {
         }
         if !response.status().is_success() {
             let status = response.status().as_u16();
-            let content_type = response
-                .headers()
-                .get(reqwest::header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
+            let content_type = super::content_type(&response);
             let body = tokio::time::timeout(idle, response.bytes())
                 .await
                 .ok()

@@ -146,14 +146,15 @@ impl ApiClient {
         let started = Instant::now();
         let response = request.timeout(self.timeouts.request).send().await.map_err(fail)?;
         let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let content_type = content_type(&response);
         let body = response.bytes().await.map_err(fail)?;
         Ok(HttpReply { status, content_type, body, elapsed: started.elapsed() })
     }
+}
+
+/// The `Content-Type` header, if it is readable.
+fn content_type(response: &reqwest::Response) -> Option<String> {
+    response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned)
 }
 
 /// `host:port` of a URL, for error messages.

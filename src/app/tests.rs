@@ -336,24 +336,30 @@ fn release_events_are_ignored() {
     assert!(update(&mut app, Msg::Key(k)).is_empty());
 }
 
+/// The job the job tests follow.
+pub(crate) const JOB: &str = "1733232000_00000004";
+
+/// A status of [`JOB`]; codes of 21 and more carry a failure message.
+pub(crate) fn job_status(code: i64, percent: f64) -> crate::api::types::JobStatus {
+    crate::api::types::JobStatus {
+        id: JOB.into(),
+        status: None,
+        status_code: Some(code),
+        percent: Some(percent),
+        start: Some(1_733_232_000_000),
+        nickname: Some("ndvi-box".into()),
+        message: (code >= 21).then(|| "Processing failed: layer 49464 has no data".into()),
+    }
+}
+
 mod jobs {
     use super::*;
     use crate::api::download::{FileKind, Saved};
-    use crate::api::types::{JobStatus, Layer};
+    use crate::api::types::Layer;
     use crate::app::jobs::{JobStage, JobView};
 
-    const JOB: &str = "1733232000_00000004";
-
-    fn status(code: i64, percent: f64) -> JobStatus {
-        JobStatus {
-            id: JOB.into(),
-            status: None,
-            status_code: Some(code),
-            percent: Some(percent),
-            start: Some(1_733_232_000_000),
-            nickname: Some("ndvi-box".into()),
-            message: (code == 40).then(|| "Processing failed".into()),
-        }
+    fn status(code: i64, percent: f64) -> crate::api::types::JobStatus {
+        job_status(code, percent)
     }
 
     fn job(app: &App) -> &JobView {
@@ -454,7 +460,7 @@ mod jobs {
                 error: "Processing failed".into(),
             }),
         );
-        assert_eq!(job(&app).stage, JobStage::Ended("Processing failed".into()));
+        assert_eq!(job(&app).stage, JobStage::Ended("Processing failed".into()), "the error given wins");
         assert_eq!(job(&app).status.as_ref().unwrap().label(), "Failed (40)");
     }
 

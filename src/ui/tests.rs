@@ -250,21 +250,8 @@ fn key_is_never_shown_whole() {
 mod jobs {
     use super::*;
     use crate::api::download::{FileKind, Saved};
-    use crate::api::types::{JobStatus, Layer};
-
-    const JOB: &str = "1733232000_00000004";
-
-    fn status(code: i64, percent: f64) -> JobStatus {
-        JobStatus {
-            id: JOB.into(),
-            status: None,
-            status_code: Some(code),
-            percent: Some(percent),
-            start: Some(1_733_232_000_000),
-            nickname: Some("ndvi-box".into()),
-            message: (code >= 21).then(|| "Processing failed: layer 49464 has no data".into()),
-        }
-    }
+    use crate::api::types::Layer;
+    use crate::app::tests::{JOB, job_status as status};
 
     fn following(app: &mut App) {
         valid_token(app);
