@@ -15,6 +15,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod document;
+pub mod highlight;
 pub mod mock;
 pub mod secret;
 pub mod tui;
