@@ -1,9 +1,11 @@
 //! The view: draws the state and changes nothing. One file per pane.
 
 mod api_key;
+pub mod editor;
 mod footer;
 mod help;
 mod json;
+mod picker;
 mod query;
 mod response;
 pub mod theme;
@@ -59,6 +61,10 @@ pub fn render(app: &App, frame: &mut Frame) {
     match &app.overlay {
         Some(Overlay::Help) => help::render(frame, frame.area()),
         Some(Overlay::SaveAs(input)) => query::render_save_as(input, frame, frame.area()),
+        Some(Overlay::Picker(picker)) => picker::render_picker(picker, app.color, frame, frame.area()),
+        Some(Overlay::Templates(selected)) => {
+            picker::render_templates(*selected, app.color, frame, frame.area())
+        }
         None => {}
     }
 }
