@@ -99,4 +99,6 @@ fn human_size(bytes: usize) -> String {
 }
 
 #[cfg(test)]
+mod editor_tests;
+#[cfg(test)]
 mod tests;
