@@ -71,7 +71,8 @@ pub fn editor_command(visual: Option<String>, editor: Option<String>) -> Vec<Str
 ///
 /// `input` is dropped first: its reader thread would otherwise keep reading the terminal and
 /// take the editor's keys. The terminal leaves raw mode and the alternate screen while the
-/// editor runs and comes back fully redrawn, with a new input stream. Only a failure to get
+/// editor runs and comes back cleared for a full redraw, with a new input stream; the caller
+/// tells the app the terminal's size, which may have changed meanwhile. Only a failure to get
 /// the terminal back is an error; the editor's own failures are reported in the message.
 pub async fn edit_externally(
     terminal: &mut DefaultTerminal,
@@ -90,7 +91,11 @@ pub async fn edit_externally(
     };
     enable_raw_mode().wrap_err("taking the terminal back from the editor")?;
     crossterm::execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
-    terminal.clear()?;
+    // Resizing clears the screen and forgets the last frame, so everything is drawn again.
+    // (`Terminal::clear` would also ask the terminal where its cursor is, and fail on one
+    // that does not answer.)
+    let size = terminal.size()?;
+    terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))?;
     Ok((EventStream::new(), Msg::EditedExternally(result)))
 }
 

@@ -95,6 +95,8 @@ async fn event_loop(terminal: &mut DefaultTerminal, startup: Startup) -> color_e
                     Effect::EditExternally(text) => {
                         let (stream, feedback) = editor_io::edit_externally(terminal, input, &text).await?;
                         input = stream;
+                        let size = terminal.size()?;
+                        update(&mut app, Msg::Resize(size.width, size.height));
                         Some(feedback)
                     }
                     effect => perform(effect, &commands)?,
