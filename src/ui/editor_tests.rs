@@ -227,3 +227,14 @@ fn template_popup() {
     key(&mut app, KeyCode::Down);
     insta::assert_snapshot!("templates_80x24", draw(&mut app, 80, 24).backend().to_string());
 }
+
+#[test]
+fn tiny_terminals_do_not_panic() {
+    let mut app = app("[\"👩\u{200d}💻\t\u{202f}\"]\n{}", ColorDepth::Ansi256);
+    key(&mut app, KeyCode::End);
+    for width in 0..24 {
+        for height in 0..12 {
+            let _ = buffer(&mut app, width, height);
+        }
+    }
+}
