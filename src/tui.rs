@@ -13,6 +13,7 @@ use tokio::time::MissedTickBehavior;
 
 use crate::api::ApiClient;
 use crate::app::{App, Effect, Msg, update};
+use crate::editor_io;
 use crate::secret::Secret;
 use crate::ui;
 use crate::worker::{self, Command, WorkerHandle};
@@ -59,6 +60,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, startup: Startup) -> color_e
     let mut app = App::new(&startup.query, startup.query_path, Instant::now());
     app.auth_label = startup.auth_label;
     app.api_label = startup.api_label;
+    app.color = ui::theme::ColorDepth::detect();
     let size = terminal.size()?;
     update(&mut app, Msg::Resize(size.width, size.height));
     if let Some(key) = startup.key {
@@ -91,7 +93,17 @@ async fn event_loop(terminal: &mut DefaultTerminal, startup: Startup) -> color_e
         }
         for msg in pending {
             for effect in update(&mut app, msg) {
-                if let Some(feedback) = perform(effect, &commands)? {
+                let feedback = match effect {
+                    Effect::EditExternally(text) => {
+                        let (stream, feedback) = editor_io::edit_externally(terminal, input, &text).await?;
+                        input = stream;
+                        let size = terminal.size()?;
+                        update(&mut app, Msg::Resize(size.width, size.height));
+                        Some(feedback)
+                    }
+                    effect => perform(effect, &commands)?,
+                };
+                if let Some(feedback) = feedback {
                     update(&mut app, feedback);
                 }
             }
@@ -102,7 +114,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, startup: Startup) -> color_e
     }
 }
 
-/// Performs one effect; a file save reports back as a message.
+/// Performs one effect; file work reports back as a message.
 fn perform(
     effect: Effect,
     commands: &tokio::sync::mpsc::UnboundedSender<Command>,
@@ -116,5 +128,8 @@ fn perform(
             let saved = std::fs::write(&path, text + "\n").map(|()| path).map_err(|e| e.to_string());
             Ok(Some(Msg::Saved(saved)))
         }
+        Effect::ListDir(dir) => Ok(Some(Msg::Listed(editor_io::list_dir(&dir)))),
+        Effect::OpenQuery(path) => Ok(Some(Msg::Opened(editor_io::read_query(&path)))),
+        Effect::EditExternally(_) => Err(eyre!("the editor hand-over needs the terminal: the loop does it")),
     }
 }

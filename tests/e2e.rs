@@ -14,6 +14,10 @@ struct Session {
 
 impl Session {
     fn start(args: &[&str], cols: u16, rows: u16) -> Self {
+        Self::start_with_env(args, cols, rows, &[])
+    }
+
+    fn start_with_env(args: &[&str], cols: u16, rows: u16, env: &[(&str, &str)]) -> Self {
         let pty = native_pty_system()
             .openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 })
             .expect("a pty");
@@ -22,6 +26,9 @@ impl Session {
         cmd.env("TERM", "xterm-256color");
         for var in ["PAIRS_API_KEY", "PAIRS_AUTH_URL", "PAIRS_API_URL", "PAIRS_CLIENT_ID"] {
             cmd.env_remove(var);
+        }
+        for (name, value) in env {
+            cmd.env(name, value);
         }
         let child = pty.slave.spawn_command(cmd).expect("the binary starts");
         drop(pty.slave);
@@ -130,5 +137,34 @@ fn demo_follows_a_square_query_to_a_saved_zip() {
     let name = saved[0].file_name().to_string_lossy().into_owned();
     assert!(name.ends_with(".zip"), "{name}");
     assert!(screen.contains(&name), "the saved path is on screen: {screen}");
+    s.quit();
+}
+
+#[test]
+fn ctrl_e_lends_the_terminal_to_editor_and_takes_the_text_back() {
+    // The "editor" asks for a line on the terminal and writes it into the file as the query's
+    // name: if the TUI still read the terminal, it would take the typed keys and the script
+    // would never get its line.
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let script = dir.path().join("fake-editor");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nprintf 'FAKE EDITOR READY\\n'\nIFS= read -r line\nprintf '{\"name\": \"%s\"}\\n' \"$line\" > \"$1\"\n",
+    )
+    .expect("the script");
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).expect("chmod");
+    let editor = script.to_str().expect("a UTF-8 path");
+    let mut s = Session::start_with_env(&["--demo"], 100, 30, &[("EDITOR", editor), ("VISUAL", "")]);
+    s.wait_for("the editor pane", |t| t.contains("point-demo"));
+    s.keys(b"\x05");
+    s.wait_for("the editor to start", |t| t.contains("FAKE EDITOR READY"));
+    s.keys(b"typed in the editor\r");
+    let screen = s.wait_for("the edited query", |t| t.contains("\"name\": \"typed in the editor\""));
+    assert!(screen.contains("edited in $EDITOR"), "{screen}");
+    assert!(!screen.contains("FAKE EDITOR READY"), "the screen was redrawn: {screen}");
+    assert!(screen.contains("Token"), "every pane is back: {screen}");
+    // Keys reach the TUI again.
+    s.keys(b"\x1bf");
+    s.wait_for("the formatted query", |t| t.contains("formatted"));
     s.quit();
 }

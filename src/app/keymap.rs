@@ -52,6 +52,16 @@ pub enum Action {
     Left,
     /// Scroll the response right.
     Right,
+    /// Pretty-print the query.
+    Format,
+    /// Put the query on one line.
+    Minify,
+    /// Open a query file from a picker.
+    OpenFile,
+    /// Replace the query with a template.
+    Templates,
+    /// Edit the query in `$EDITOR`.
+    ExternalEditor,
 }
 
 /// Where a binding applies.
@@ -81,6 +91,7 @@ pub struct Binding {
 const NONE: KeyModifiers = KeyModifiers::NONE;
 const CTRL: KeyModifiers = KeyModifiers::CONTROL;
 const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
+const ALT: KeyModifiers = KeyModifiers::ALT;
 
 const fn bind(
     scope: Scope,
@@ -109,6 +120,11 @@ pub const BINDINGS: &[Binding] = &[
     bind(Scope::Pane(Pane::Query), &[(KeyCode::Char('s'), CTRL)], "Ctrl-S", "save", Action::Save),
     bind(Scope::Pane(Pane::Query), &[(KeyCode::Char('z'), CTRL), (KeyCode::Char('u'), CTRL)], "Ctrl-Z", "undo", Action::Undo),
     bind(Scope::Pane(Pane::Query), &[(KeyCode::Char('y'), CTRL)], "Ctrl-Y", "redo", Action::Redo),
+    bind(Scope::Pane(Pane::Query), &[(KeyCode::Char('f'), ALT)], "Alt-F/M", "format/minify", Action::Format),
+    bind(Scope::Pane(Pane::Query), &[(KeyCode::Char('m'), ALT)], "", "", Action::Minify),
+    bind(Scope::Pane(Pane::Query), &[(KeyCode::Char('o'), CTRL)], "Ctrl-O", "open", Action::OpenFile),
+    bind(Scope::Pane(Pane::Query), &[(KeyCode::Char('t'), CTRL)], "Ctrl-T", "template", Action::Templates),
+    bind(Scope::Pane(Pane::Query), &[(KeyCode::Char('e'), CTRL)], "Ctrl-E", "$EDITOR", Action::ExternalEditor),
     bind(Scope::Pane(Pane::Response), &[(KeyCode::Up, NONE), (KeyCode::Char('k'), NONE)], "↑↓", "scroll", Action::Up),
     bind(Scope::Pane(Pane::Response), &[(KeyCode::Down, NONE), (KeyCode::Char('j'), NONE)], "", "", Action::Down),
     bind(Scope::Pane(Pane::Response), &[(KeyCode::PageUp, NONE)], "PgUp/PgDn", "page", Action::PageUp),

@@ -1,8 +1,10 @@
 //! The model: all state, and the one `update` that changes it. Knows nothing about terminals
 //! or sockets: network work is asked of the worker through [`Effect`]s.
 
+pub mod editor;
 pub mod jobs;
 pub mod keymap;
+pub mod picker;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
@@ -198,6 +200,10 @@ pub enum Overlay {
     Jobs(Box<JobsPopup>),
     /// The data layer catalog.
     Catalog(Box<CatalogPopup>),
+    /// Choosing a query file to open.
+    Picker(Box<picker::Picker>),
+    /// Choosing a template; the highlighted one.
+    Templates(usize),
 }
 
 /// Side effects that `update` asks the event loop to perform.
@@ -212,6 +218,12 @@ pub enum Effect {
         /// What.
         text: String,
     },
+    /// List a directory for the file picker.
+    ListDir(PathBuf),
+    /// Read a query file into the editor.
+    OpenQuery(PathBuf),
+    /// Lend the terminal to `$EDITOR` with this text.
+    EditExternally(String),
 }
 
 /// Inputs to `update`.
@@ -232,6 +244,12 @@ pub enum Msg {
     Worker(WorkerEvent),
     /// The result of an [`Effect::SaveQuery`].
     Saved(Result<PathBuf, String>),
+    /// The result of an [`Effect::ListDir`].
+    Listed(Result<picker::Listing, String>),
+    /// The result of an [`Effect::OpenQuery`]: the file and its text.
+    Opened(Result<(PathBuf, String), String>),
+    /// The result of an [`Effect::EditExternally`]: the edited text.
+    EditedExternally(Result<String, String>),
 }
 
 /// A query that is on its way.
@@ -253,8 +271,12 @@ pub struct App {
     pub editor: TextArea<'static>,
     /// The file the query came from and is saved to.
     pub query_path: Option<PathBuf>,
-    /// The query's JSON error, as (line, column, message), 1-based.
+    /// The query's JSON error, as (line, column, message), 1-based, the column in characters.
     pub query_error: Option<(usize, usize, String)>,
+    /// The editor's view, highlighting and warnings.
+    pub query_view: editor::EditorView,
+    /// The colours the terminal shows.
+    pub color: crate::ui::theme::ColorDepth,
     /// The token.
     pub token: TokenState,
     /// When the token was last refreshed (not first obtained).
@@ -297,6 +319,8 @@ impl App {
             editor: TextArea::new(query.lines().map(str::to_owned).collect()),
             query_path,
             query_error: None,
+            query_view: editor::EditorView::default(),
+            color: crate::ui::theme::ColorDepth::Ansi16,
             token: TokenState::None,
             last_refresh: None,
             running: None,
@@ -339,10 +363,7 @@ impl App {
     }
 
     fn validate_query(&mut self) {
-        self.query_error = match serde_json::from_str::<serde::de::IgnoredAny>(&self.query_text()) {
-            Ok(_) => None,
-            Err(e) => Some((e.line(), e.column(), strip_position(&e.to_string()))),
-        };
+        editor::validate(self);
     }
 
     /// Shows the editor's cursor only where typing goes.
@@ -413,7 +434,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.query_path = Some(path);
         }
         Msg::Saved(Err(e)) => app.notify(format!("not saved: {e}"), true),
+        Msg::Listed(listing) => editor::listed(app, listing),
+        Msg::Opened(result) => editor::opened(app, result),
+        Msg::EditedExternally(result) => editor::edited(app, result),
     }
+    editor::sync(app);
     effects
 }
 
@@ -422,6 +447,7 @@ fn on_key(app: &mut App, key: KeyEvent, effects: &mut Vec<Effect>) {
         let action = keymap::resolve(app.focus, &key);
         match (overlay, action) {
             (_, Some(Action::Quit)) => app.should_quit = true,
+            (Overlay::Picker(_) | Overlay::Templates(_), _) => editor::on_overlay_key(app, key, effects),
             (Overlay::Help, Some(Action::Help | Action::Cancel)) => close_overlay(app),
             (Overlay::Help, _) => {}
             (Overlay::SaveAs(_), Some(Action::Cancel)) => {
@@ -597,7 +623,7 @@ fn on_action(app: &mut App, action: Action, effects: &mut Vec<Effect>) {
             }
         }
         Action::Undo | Action::Redo => {
-            let changed = if action == Action::Undo { app.editor.undo() } else { app.editor.redo() };
+            let changed = editor::undo(app, action == Action::Redo);
             if changed {
                 app.validate_query();
             }
@@ -610,6 +636,9 @@ fn on_action(app: &mut App, action: Action, effects: &mut Vec<Effect>) {
         Action::Bottom => app.scroll = usize::MAX,
         Action::Left => app.hscroll = app.hscroll.saturating_sub(8),
         Action::Right => app.hscroll += 8,
+        Action::Format | Action::Minify | Action::OpenFile | Action::Templates | Action::ExternalEditor => {
+            editor::on_action(app, action, effects);
+        }
     }
     clamp_scroll(app);
 }
@@ -661,7 +690,7 @@ fn on_paste(app: &mut App, text: &str) {
         (Some(Overlay::SaveAs(input)), _) => {
             input.insert_str(text.lines().next().unwrap_or_default().trim());
         }
-        (Some(Overlay::Help), _) => {}
+        (Some(Overlay::Help | Overlay::Picker(_) | Overlay::Templates(_)), _) => {}
         (Some(Overlay::Jobs(popup)), _) => popup.picker.paste(text),
         (Some(Overlay::Catalog(popup)), _) => popup.picker.paste(text),
         (None, Pane::ApiKey) => {

@@ -1,10 +1,12 @@
 //! The view: draws the state and changes nothing. One file per pane.
 
 mod api_key;
+pub mod editor;
 mod footer;
 mod help;
 mod job;
 mod json;
+mod picker;
 mod popups;
 mod query;
 mod response;
@@ -63,6 +65,10 @@ pub fn render(app: &App, frame: &mut Frame) {
         Some(Overlay::SaveAs(input)) => query::render_save_as(input, frame, frame.area()),
         Some(Overlay::Jobs(popup)) => popups::render_jobs(app, popup, frame, frame.area()),
         Some(Overlay::Catalog(popup)) => popups::render_catalog(app, popup, frame, frame.area()),
+        Some(Overlay::Picker(picker)) => picker::render_picker(picker, app.color, frame, frame.area()),
+        Some(Overlay::Templates(selected)) => {
+            picker::render_templates(*selected, app.color, frame, frame.area())
+        }
         None => {}
     }
 }
@@ -96,5 +102,7 @@ fn human_size(bytes: usize) -> String {
     if unit == 0 { format!("{bytes} B") } else { format!("{value:.1} {}", UNITS[unit]) }
 }
 
+#[cfg(test)]
+mod editor_tests;
 #[cfg(test)]
 mod tests;

@@ -22,10 +22,16 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
             Span::styled(format!("✗ {line}:{column} {message} "), theme::error())
         }
     });
-    let block = pane_block(app, Pane::Query, Line::from(title));
-    let inner = block.inner(area);
+    let warnings = &app.query_view.warnings;
+    if !warnings.is_empty() {
+        title.push(Span::styled(format!("⚠ {} ", warnings.len()), theme::warning()));
+    }
+    let mut block = pane_block(app, Pane::Query, Line::from(title));
+    if let Some(first) = warnings.first() {
+        block = block.title_bottom(Line::styled(format!(" ⚠ {first} "), theme::warning()));
+    }
     frame.render_widget(block, area);
-    frame.render_widget(&app.editor, inner);
+    super::editor::render(app, frame, area);
 }
 
 /// The "save as" prompt over the whole screen.
