@@ -98,6 +98,15 @@ pub struct Token {
     pub source: ExpirySource,
 }
 
+/// Lifetimes outside these bounds are treated as unknown.
+const MIN_LIFETIME: Duration = Duration::from_secs(1);
+const MAX_LIFETIME: Duration = Duration::from_secs(366 * 24 * 3600);
+
+/// Seconds as a duration, if they make one (finite, not negative, not absurdly large).
+fn seconds(secs: f64) -> Option<Duration> {
+    Duration::try_from_secs_f64(secs).ok()
+}
+
 /// The shortest wait before a proactive refresh, so that a server handing out nearly dead
 /// tokens cannot make us refresh in a tight loop.
 const MIN_REFRESH_WAIT: Duration = Duration::from_secs(1);
@@ -107,18 +116,17 @@ impl Token {
     /// arrived here: `exp − iat` (immune to clock skew), else `expires_in`.
     pub fn from_response(response: TokenResponse, received_at: Instant, received_wall: SystemTime) -> Self {
         let claims = decode_claims(response.access_token.expose());
-        let expires_in =
-            response.expires_in.filter(|s| s.is_finite() && *s >= 0.0).map(Duration::from_secs_f64);
+        let expires_in = response.expires_in.and_then(seconds);
         let (lifetime, source) = match (claims, expires_in) {
-            (Ok(Claims { exp: Some(exp), iat: Some(iat) }), _) if exp > iat => {
-                (Some(Duration::from_secs_f64(exp - iat)), ExpirySource::Jwt)
+            (Ok(Claims { exp: Some(exp), iat: Some(iat) }), _) if exp > iat => (seconds(exp - iat), ExpirySource::Jwt),
+            (Ok(Claims { exp: Some(_), iat: Some(_) }), Some(secs)) => {
+                (Some(secs), ExpirySource::ExpiresIn("exp is not after iat".into()))
             }
             (Ok(Claims { exp: Some(_), .. }), Some(secs)) => {
                 (Some(secs), ExpirySource::ExpiresIn("no iat claim".into()))
             }
             (Ok(Claims { exp: Some(exp), .. }), None) => {
-                let now = unix_seconds(received_wall);
-                (Some(Duration::from_secs_f64((exp - now).max(0.0))), ExpirySource::JwtLocalClock)
+                (seconds(exp - unix_seconds(received_wall)), ExpirySource::JwtLocalClock)
             }
             (Ok(Claims { exp: None, .. }), Some(secs)) => {
                 (Some(secs), ExpirySource::ExpiresIn("no exp claim".into()))
@@ -128,6 +136,13 @@ impl Token {
                 (None, ExpirySource::Unknown("no exp claim and no expires_in".into()))
             }
             (Err(e), None) => (None, ExpirySource::Unknown(format!("no exp ({e}), no expires_in"))),
+        };
+        // A lifetime too short to use or too long to be true is not a lifetime: the token is
+        // then used until the server refuses it, rather than refreshed in a loop.
+        let (lifetime, source) = match lifetime {
+            Some(l) if l < MIN_LIFETIME => (None, ExpirySource::Unknown(format!("a lifetime of {} s", l.as_secs()))),
+            Some(l) if l > MAX_LIFETIME => (None, ExpirySource::Unknown("a lifetime of over a year".into())),
+            other => (other, source),
         };
         Self {
             access: response.access_token,
@@ -280,6 +295,21 @@ mod tests {
     }
 
     #[test]
+    fn absurd_lifetimes_are_unknown_and_never_panic() {
+        for expires_in in [0.0, 0.5, 1e20, f64::NAN, f64::INFINITY, -5.0] {
+            let t = Token::from_response(response("x", Some(expires_in)), Instant::now(), SystemTime::now());
+            assert_eq!(t.lifetime, None, "{expires_in}");
+            assert_eq!(t.refresh_at(), None, "{expires_in}: no refresh loop");
+        }
+        let huge = jwt_with_payload(r#"{"iat":0,"exp":4611686018427387904}"#);
+        let t = Token::from_response(response(&huge, None), Instant::now(), SystemTime::now());
+        assert_eq!((t.lifetime, t.expires_wall()), (None, None));
+        let same = jwt_with_payload(r#"{"iat":1000,"exp":1000}"#);
+        let t = Token::from_response(response(&same, Some(0.0)), Instant::now(), SystemTime::now());
+        assert!(matches!(t.source, ExpirySource::Unknown(_)), "{:?}", t.source);
+    }
+
+    #[test]
     fn refresh_margin_is_sixty_seconds_or_a_tenth() {
         assert_eq!(refresh_margin(Duration::from_secs(3600)), Duration::from_secs(60));
         assert_eq!(refresh_margin(Duration::from_secs(600)), Duration::from_secs(60));
@@ -294,7 +324,7 @@ mod tests {
         let t = Token::from_response(response(&jwt, None), start, SystemTime::now());
         assert_eq!(t.refresh_at(), Some(start + Duration::from_secs(18)));
         assert_eq!(t.expires_at(), Some(start + Duration::from_secs(20)));
-        let dying = Token::from_response(response("x", Some(0.0)), start, SystemTime::now());
-        assert_eq!(dying.refresh_at(), Some(start + MIN_REFRESH_WAIT));
+        let short = Token::from_response(response("x", Some(1.05)), start, SystemTime::now());
+        assert_eq!(short.refresh_at(), Some(start + MIN_REFRESH_WAIT));
     }
 }

@@ -154,7 +154,9 @@ impl ApiClient {
                 }
                 file.write_all(&chunk).await.map_err(|e| disk(&partial, e))?;
                 received += chunk.len() as u64;
-                if last_report.elapsed() >= PROGRESS_EVERY {
+                // The first piece is reported at once, so a download that stalls right away
+                // still shows that it started.
+                if received == chunk.len() as u64 || last_report.elapsed() >= PROGRESS_EVERY {
                     progress(received, total);
                     last_report = Instant::now();
                 }

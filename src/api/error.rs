@@ -47,6 +47,14 @@ pub enum ApiError {
         /// What the body looked like.
         message: String,
     },
+    /// The auth server has no such endpoint: the URL is probably wrong.
+    #[error("{url} answered HTTP {status}: is the auth URL right (--auth-url)?")]
+    Endpoint {
+        /// The URL that was called.
+        url: String,
+        /// 404 or 405.
+        status: u16,
+    },
     /// The configured URL cannot be used.
     #[error("invalid URL {url}: {reason}")]
     Url {

@@ -77,7 +77,7 @@ impl ApiClient {
         let url = format!("{}/auth/GetBearerForClient", self.endpoints.auth_url);
         let body = serde_json::json!({ "apiKey": key.expose(), "clientId": self.endpoints.client_id });
         let request = self.http.post(&url).json(&body);
-        self.token_call(&url, request, "API key").await
+        self.token_call(&url, request, "API key", key).await
     }
 
     /// Trades a refresh token for new tokens: `POST {auth}/connect/token`, form-encoded, with no
@@ -90,33 +90,45 @@ impl ApiClient {
             ("refresh_token", refresh_token.expose()),
         ];
         let request = self.http.post(&url).form(&form);
-        self.token_call(&url, request, "refresh token").await
+        self.token_call(&url, request, "refresh token", refresh_token).await
     }
 
+    /// Sends a token request and reads the answer. `secret` (the key or refresh token that was
+    /// sent) is masked in every message, since some servers echo what they were given.
     async fn token_call(
         &self,
         url: &str,
         request: reqwest::RequestBuilder,
         what: &'static str,
+        secret: &Secret,
     ) -> Result<TokenResponse, ApiError> {
         let reply = self.send(url, request.header("Cache-Control", "no-cache")).await?;
+        let said = |fallback: &str| {
+            let message = message::server_message(&reply.body).unwrap_or_else(|| fallback.to_owned());
+            if secret.is_empty() { message } else { message.replace(secret.expose(), &secret.masked()) }
+        };
+        if matches!(reply.status, 404 | 405) {
+            return Err(ApiError::Endpoint { url: url.to_owned(), status: reply.status });
+        }
         let json: Option<serde_json::Value> = serde_json::from_slice(&reply.body).ok();
         let error = json.as_ref().and_then(|j| j.get("error")).filter(|e| !e.is_null());
         if error.is_some() || (400..500).contains(&reply.status) {
-            let message = message::server_message(&reply.body).unwrap_or_else(|| "with no message".into());
-            return Err(ApiError::Rejected { what, status: reply.status, message });
+            return Err(ApiError::Rejected { what, status: reply.status, message: said("with no message") });
         }
         if !reply.is_success() {
-            let message = message::server_message(&reply.body).unwrap_or_else(|| "an empty body".into());
-            return Err(ApiError::BadAnswer { status: reply.status, message });
+            return Err(ApiError::BadAnswer { status: reply.status, message: said("an empty body") });
         }
-        serde_json::from_slice::<TokenResponse>(&reply.body).map_err(|e| ApiError::BadAnswer {
-            status: reply.status,
-            message: match message::server_message(&reply.body) {
-                Some(m) if !m.starts_with('{') => m,
-                _ => format!("no access_token ({e})"),
-            },
-        })
+        match serde_json::from_slice::<TokenResponse>(&reply.body) {
+            Ok(token) if !token.access_token.is_empty() => Ok(token),
+            Ok(_) => Err(ApiError::BadAnswer { status: reply.status, message: "an empty access_token".into() }),
+            Err(e) => Err(ApiError::BadAnswer {
+                status: reply.status,
+                message: match said("") {
+                    m if !m.is_empty() && !m.starts_with('{') => m,
+                    _ => format!("no access_token ({e})"),
+                },
+            }),
+        }
     }
 
     /// Sends a query: `POST {api}/query` with the bearer token. Any HTTP status is a reply;

@@ -70,10 +70,16 @@ impl JobPhase {
     pub fn of(code: i64) -> Self {
         match code {
             20 => Self::Succeeded,
-            c if c < 20 => Self::Running,
+            0..20 => Self::Running,
             _ => Self::Failed,
         }
     }
+}
+
+/// Whether `id` can be a job id: it goes into URLs and file names, so only letters, digits,
+/// `_` and `-` are accepted (real ids look like `1544202000_23976938`).
+pub fn is_safe_job_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// The documented name of a job status code.
@@ -206,7 +212,7 @@ mod job_tests {
             assert_eq!(JobPhase::of(code), JobPhase::Running, "{code}");
         }
         assert_eq!(JobPhase::of(20), JobPhase::Succeeded);
-        for code in [21, 30, 31, 40, 41, 42, 43, 99] {
+        for code in [21, 30, 31, 40, 41, 42, 43, 99, -5] {
             assert_eq!(JobPhase::of(code), JobPhase::Failed, "{code}");
         }
         let s: JobStatus =
@@ -226,6 +232,15 @@ mod job_tests {
         assert_eq!(s.label(), "Succeeded(20)");
         let bare: JobStatus = serde_json::from_str(r#"{"id":"x","statusCode":43}"#).unwrap();
         assert_eq!(bare.label(), "MaxAllowedQuerySizeExceeded (43)");
+    }
+
+    #[test]
+    fn only_plain_job_ids_are_safe() {
+        assert!(is_safe_job_id("1544202000_23976938"));
+        for bad in ["", "../../x", "./../a", "/tmp/abs", "a/b", "a\\b", "..", "a b", "é"] {
+            assert!(!is_safe_job_id(bad), "{bad}");
+        }
+        assert!(!is_safe_job_id(&"1".repeat(65)));
     }
 
     #[test]

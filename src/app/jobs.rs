@@ -13,6 +13,8 @@ pub struct JobView {
     pub id: String,
     /// When we started following it.
     pub since: Instant,
+    /// When following it ended (the clock stops there).
+    pub ended: Option<Instant>,
     /// The last status the server gave.
     pub status: Option<JobStatus>,
     /// A passing problem (a failed poll that will be retried).
@@ -42,7 +44,7 @@ pub enum JobStage {
 impl JobView {
     /// A job we start following now.
     pub fn new(id: String, now: Instant) -> Self {
-        Self { id, since: now, status: None, note: None, stage: JobStage::Polling }
+        Self { id, since: now, ended: None, status: None, note: None, stage: JobStage::Polling }
     }
 }
 

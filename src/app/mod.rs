@@ -123,7 +123,7 @@ impl Reply {
 
 /// The rows of a dry run's `info`, in either key casing (the wire casing is not documented).
 fn estimate(body: &[u8]) -> Vec<(String, String)> {
-    let Ok(serde_json::Value::Object(top)) = serde_json::from_slice::<serde_json::Value>(body) else {
+    let Some(serde_json::Value::Object(top)) = small_json(body) else {
         return Vec::new();
     };
     let Some(serde_json::Value::Object(info)) = top.get("info") else {
@@ -654,16 +654,38 @@ fn clamp_scroll(app: &mut App) {
 }
 
 fn send(app: &mut App, effects: &mut Vec<Effect>) {
-    app.validate_query();
-    if let Some((line, column, message)) = &app.query_error {
-        app.notify(
-            format!("not sent: the query is not valid JSON (line {line}, column {column}: {message})"),
-            true,
-        );
+    if !ready_to_send(app) {
         return;
     }
+    let following = match &app.response {
+        ResponseState::Job(job) if matches!(job.stage, JobStage::Polling | JobStage::Downloading { .. }) => {
+            Some(job.id.clone())
+        }
+        _ => None,
+    };
     let body = app.query_text();
     dispatch(app, body, effects);
+    if let Some(id) = following {
+        app.notify(format!("job {id} goes on on the server: F7 re-opens it"), false);
+    }
+}
+
+/// Whether the query may be sent now; if not, the footer says why.
+fn ready_to_send(app: &mut App) -> bool {
+    if app.running.is_some() {
+        app.notify("a query is already on its way: Esc cancels it (a second one could create a duplicate job)", true);
+        return false;
+    }
+    app.validate_query();
+    if let Some((line, column, message)) = &app.query_error {
+        app.notify(format!("not sent: the query is not valid JSON (line {line}, column {column}: {message})"), true);
+        return false;
+    }
+    if !app.query_text().trim_start().starts_with('{') {
+        app.notify("not sent: a PAIRS query is a JSON object ({…})", true);
+        return false;
+    }
+    true
 }
 
 fn dispatch(app: &mut App, body: String, effects: &mut Vec<Effect>) {
@@ -675,13 +697,12 @@ fn dispatch(app: &mut App, body: String, effects: &mut Vec<Effect>) {
 
 /// Sends the query with `"dryRun": true`: the server answers with a usage estimate.
 fn dry_run(app: &mut App, effects: &mut Vec<Effect>) {
-    match serde_json::from_str::<serde_json::Value>(&app.query_text()) {
-        Ok(serde_json::Value::Object(mut query)) => {
-            query.insert("dryRun".into(), serde_json::Value::Bool(true));
-            dispatch(app, serde_json::Value::Object(query).to_string(), effects);
-        }
-        Ok(_) => app.notify("not sent: a query is a JSON object", true),
-        Err(e) => app.notify(format!("not sent: the query is not valid JSON ({e})"), true),
+    if !ready_to_send(app) {
+        return;
+    }
+    if let Ok(serde_json::Value::Object(mut query)) = serde_json::from_str::<serde_json::Value>(&app.query_text()) {
+        query.insert("dryRun".into(), serde_json::Value::Bool(true));
+        dispatch(app, serde_json::Value::Object(query).to_string(), effects);
     }
 }
 
@@ -800,11 +821,13 @@ fn on_worker(app: &mut App, event: WorkerEvent, effects: &mut Vec<Effect>) {
                     job.status = status;
                 }
                 job.stage = JobStage::Ended(error);
+                job.ended = Some(app.now);
             }
         }
         WorkerEvent::JobStopped { id } => {
             if let Some(job) = current_job(app, &id) {
                 job.stage = JobStage::Stopped;
+                job.ended = Some(app.now);
                 app.notify(
                     "stopped following the job; it goes on running on the server (F7 lists it)",
                     false,
@@ -846,8 +869,7 @@ fn job_id(reply: &HttpReply) -> Option<String> {
     if !reply.is_success() {
         return None;
     }
-    let serde_json::Value::Object(body) = serde_json::from_slice::<serde_json::Value>(&reply.body).ok()?
-    else {
+    let serde_json::Value::Object(body) = small_json(&reply.body)? else {
         return None;
     };
     if body.contains_key("data") {
@@ -858,6 +880,15 @@ fn job_id(reply: &HttpReply) -> Option<String> {
         serde_json::Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
+}
+
+/// The largest answer that is looked into for a job id or an estimate: those are tiny, and
+/// parsing a big body into a tree on the UI thread would freeze it.
+const SMALL_ANSWER: usize = 64 * 1024;
+
+/// A small body as JSON; `None` for a big or invalid one.
+fn small_json(body: &[u8]) -> Option<serde_json::Value> {
+    (body.len() <= SMALL_ANSWER).then(|| serde_json::from_slice(body).ok()).flatten()
 }
 
 /// Ends the running query if `id` is it; results of older queries are dropped.

@@ -10,7 +10,7 @@ use super::session::{Session, authorized};
 use super::{Options, WorkerEvent};
 use crate::api::download::DownloadError;
 use crate::api::message::server_message;
-use crate::api::types::{JobList, JobPhase, JobStatus, Layer};
+use crate::api::types::{JobList, JobPhase, JobStatus, Layer, is_safe_job_id};
 use crate::api::{ApiError, HttpReply};
 
 /// The longest wait between two attempts after failed polls.
@@ -18,6 +18,10 @@ const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
 /// Polls job `id` until it ends; on success downloads and summarises its results.
 pub(super) async fn follow(session: Arc<Session>, options: Arc<Options>, id: String) {
+    if !is_safe_job_id(&id) {
+        let error = "not a job id: only letters, digits, _ and - are accepted".to_owned();
+        return session.emit(WorkerEvent::JobEnded { id, status: None, error });
+    }
     let path = format!("/queryjobs/{id}");
     let mut failures = 0u32;
     loop {
@@ -120,7 +124,11 @@ pub(super) async fn catalog(session: Arc<Session>) {
 }
 
 pub(super) async fn layer(session: Arc<Session>, id: String) {
-    let layer = fetch::<Layer>(&session, &format!("/datalayers/{id}")).await;
+    let layer = if is_safe_job_id(&id) {
+        fetch::<Layer>(&session, &format!("/datalayers/{id}")).await
+    } else {
+        Err(format!("{id:?} is not a layer id"))
+    };
     session.emit(WorkerEvent::LayerDetails(layer));
 }
 

@@ -136,22 +136,21 @@ impl Session {
         }
     }
 
-    /// Reports a failed renewal. A transient failure is retried later while the old token lives;
-    /// a refusal is not retried, so a bad key cannot cause a request storm.
+    /// Reports a failed renewal. A transient failure (the server unreachable or slow) is retried
+    /// every [`RETRY_AFTER`]; a refusal is not, so a bad key cannot cause a request storm.
     fn give_up(&self, slot: &Option<Token>, error: &ApiError, refresh_error: Option<&ApiError>) {
-        let now = Instant::now();
-        let retry = slot
-            .as_ref()
-            .and_then(Token::expires_at)
-            .filter(|expiry| error.is_transient() && *expiry > now)
-            .map(|expiry| (now + RETRY_AFTER).min(expiry));
+        // The server may come back: keep trying while there is something to renew.
+        let retry = (error.is_transient() && slot.is_some()).then(|| Instant::now() + RETRY_AFTER);
         self.deadline.send_replace(retry);
-        let reason = match refresh_error {
+        let mut reason = match refresh_error {
             Some(r) if r != error => {
                 format!("refresh failed ({r}); re-authentication failed: {error}")
             }
             _ => error.to_string(),
         };
+        if retry.is_some() {
+            reason.push_str(&format!("; trying again in {} s (Enter in this pane: now)", RETRY_AFTER.as_secs()));
+        }
         self.emit(WorkerEvent::AuthFailed { reason });
     }
 }
