@@ -816,18 +816,20 @@ fn on_worker(app: &mut App, event: WorkerEvent, effects: &mut Vec<Effect>) {
             app.notify(format!("job {id}: results saved to {}", saved.path.display()), false);
         }
         WorkerEvent::JobEnded { id, status, error } => {
+            let now = app.now;
             if let Some(job) = current_job(app, &id) {
                 if status.is_some() {
                     job.status = status;
                 }
                 job.stage = JobStage::Ended(error);
-                job.ended = Some(app.now);
+                job.ended = Some(now);
             }
         }
         WorkerEvent::JobStopped { id } => {
+            let now = app.now;
             if let Some(job) = current_job(app, &id) {
                 job.stage = JobStage::Stopped;
-                job.ended = Some(app.now);
+                job.ended = Some(now);
                 app.notify(
                     "stopped following the job; it goes on running on the server (F7 lists it)",
                     false,

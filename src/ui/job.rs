@@ -26,7 +26,7 @@ pub(super) fn render(app: &App, job: &JobView, frame: &mut Frame, area: Rect) {
     if let Some(name) = status.and_then(|s| s.nickname.as_deref()) {
         first.push(Span::styled(format!(" · {name}"), theme::dim()));
     }
-    let elapsed = mmss(app.now.saturating_duration_since(job.since));
+    let elapsed = mmss(job.ended.unwrap_or(app.now).saturating_duration_since(job.since));
     let lines = vec![
         Line::from(first),
         Line::from(vec![Span::styled("status ", theme::dim()), Span::styled(label, label_style)]),
