@@ -13,7 +13,6 @@ use tokio::task::{AbortHandle, JoinHandle};
 
 use crate::api::{ApiClient, ApiError, HttpReply};
 use crate::auth::{ExpirySource, Token};
-use crate::document::Document;
 use crate::secret::Secret;
 
 /// Requests from the UI to the worker.
@@ -32,6 +31,8 @@ pub enum Command {
     },
     /// Cancel the running query, if any.
     Cancel,
+    /// Hand the access token to the UI, which asked to copy it to the clipboard.
+    CopyToken,
 }
 
 /// What the UI needs to show about the current token. It holds no secret.
@@ -108,8 +109,6 @@ pub enum WorkerEvent {
         id: u64,
         /// Status, headers, timing and raw body.
         reply: HttpReply,
-        /// The body, formatted for display off the UI thread.
-        document: Document,
         /// Whether it was sent twice because the token had expired.
         retried: bool,
     },
@@ -125,6 +124,8 @@ pub enum WorkerEvent {
         /// The query's id.
         id: u64,
     },
+    /// The access token, sent only on [`Command::CopyToken`]; None if there is none.
+    AccessToken(Option<Secret>),
 }
 
 /// The UI's end of the worker.
@@ -180,6 +181,13 @@ async fn run(
                 running = Some((id, handle.abort_handle()));
             }
             Command::Cancel => cancel(&session, running.take()),
+            Command::CopyToken => {
+                let s = session.clone();
+                tokio::spawn(async move {
+                    let token = s.current_access().await;
+                    s.emit(WorkerEvent::AccessToken(token));
+                });
+            }
         }
     }
     refresher.abort();
@@ -229,16 +237,8 @@ async fn run_query(session: Arc<Session>, id: u64, body: String) {
         Ok::<_, ApiError>((session.client.post_query(&fresh, &body).await?, true))
     };
     match sent.await {
-        Ok((reply, retried)) => {
-            let body = reply.body.clone();
-            match tokio::task::spawn_blocking(move || Document::from_body(&body)).await {
-                Ok(document) => session.emit(WorkerEvent::QueryFinished { id, reply, document, retried }),
-                Err(e) => session.emit(WorkerEvent::QueryFailed {
-                    id,
-                    error: format!("formatting the answer failed: {e}"),
-                }),
-            }
-        }
+        // The UI formats the body itself, off its thread, so that it can show progress.
+        Ok((reply, retried)) => session.emit(WorkerEvent::QueryFinished { id, reply, retried }),
         Err(e) => session.emit(WorkerEvent::QueryFailed { id, error: e.to_string() }),
     }
 }

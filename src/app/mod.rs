@@ -2,6 +2,7 @@
 //! or sockets: network work is asked of the worker through [`Effect`]s.
 
 pub mod keymap;
+pub mod viewer;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
@@ -13,7 +14,7 @@ use ratatui_textarea::TextArea;
 
 use crate::api::HttpReply;
 use crate::api::message::server_message;
-use crate::document::Document;
+use crate::clipboard::Clip;
 use crate::secret::Secret;
 use crate::worker::{Command, Issue, TokenInfo, WorkerEvent};
 use keymap::Action;
@@ -90,12 +91,10 @@ pub struct Reply {
     pub hint: Option<String>,
     /// Whether the query was re-sent after a token refresh.
     pub retried: bool,
-    /// The formatted body.
-    pub document: Document,
 }
 
 impl Reply {
-    fn new(reply: &HttpReply, document: Document, retried: bool) -> Self {
+    fn new(reply: &HttpReply, retried: bool) -> Self {
         let success = reply.is_success();
         let message = if success { None } else { server_message(&reply.body) };
         Self {
@@ -105,7 +104,6 @@ impl Reply {
             hint: hint_for(reply, message.is_none()),
             message,
             retried,
-            document,
         }
     }
 }
@@ -149,8 +147,17 @@ pub struct Notice {
 pub enum Overlay {
     /// The help overlay.
     Help,
-    /// Asking for a file name to save the query under.
-    SaveAs(Box<TextArea<'static>>),
+    /// Asking for a file name to save something under.
+    SaveAs(Box<TextArea<'static>>, SaveTarget),
+}
+
+/// What a "save as" prompt saves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveTarget {
+    /// The query being edited.
+    Query,
+    /// The response body, as received.
+    Body,
 }
 
 /// Side effects that `update` asks the event loop to perform.
@@ -164,6 +171,17 @@ pub enum Effect {
         path: PathBuf,
         /// What.
         text: String,
+    },
+    /// Run slow viewer work (formatting, a jq filter) off the UI thread.
+    Job(viewer::Job),
+    /// Put text on the clipboard through the terminal (OSC 52).
+    Clipboard(Clip),
+    /// Write the response body to a file, byte for byte.
+    SaveBody {
+        /// Where.
+        path: PathBuf,
+        /// The body as received.
+        body: bytes::Bytes,
     },
 }
 
@@ -182,6 +200,8 @@ pub enum Msg {
     Worker(WorkerEvent),
     /// The result of an [`Effect::SaveQuery`].
     Saved(Result<PathBuf, String>),
+    /// A report from the response viewer's background work.
+    Viewer(viewer::ViewerMsg),
 }
 
 /// A query that is on its way.
@@ -213,10 +233,8 @@ pub struct App {
     pub running: Option<Running>,
     /// The last answer.
     pub response: ResponseState,
-    /// First visible response line.
-    pub scroll: usize,
-    /// First visible response column.
-    pub hscroll: usize,
+    /// The response viewer: body, position, folds, search, filter, views.
+    pub viewer: viewer::Viewer,
     /// A popup, if open.
     pub overlay: Option<Overlay>,
     /// The footer message.
@@ -249,8 +267,7 @@ impl App {
             last_refresh: None,
             running: None,
             response: ResponseState::Empty,
-            scroll: 0,
-            hscroll: 0,
+            viewer: viewer::Viewer::default(),
             overlay: None,
             notice: None,
             auth_label: String::new(),
@@ -309,18 +326,8 @@ impl App {
     /// The number of response lines visible at once (from the current layout).
     pub fn response_height(&self) -> usize {
         let area = crate::ui::layout(self.size).response;
-        let banners = match &self.response {
-            ResponseState::Reply(reply) => crate::ui::banner_height(reply, area.width.saturating_sub(2)),
-            _ => 0,
-        };
+        let banners = crate::ui::banner_height(self, area.width.saturating_sub(2));
         usize::from(area.height.saturating_sub(2).saturating_sub(banners)).max(1)
-    }
-
-    fn response_lines(&self) -> usize {
-        match &self.response {
-            ResponseState::Reply(r) => r.document.line_count(),
-            _ => 0,
-        }
     }
 }
 
@@ -351,7 +358,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 app.token = TokenState::Expired(info.clone());
             }
         }
-        Msg::Worker(event) => on_worker(app, event),
+        Msg::Worker(event) => on_worker(app, event, &mut effects),
+        Msg::Viewer(msg) => viewer::on_msg(app, msg),
         Msg::Saved(Ok(path)) => {
             app.notify(format!("saved {}", path.display()), false);
             app.query_path = Some(path);
@@ -368,23 +376,29 @@ fn on_key(app: &mut App, key: KeyEvent, effects: &mut Vec<Effect>) {
             (_, Some(Action::Quit)) => app.should_quit = true,
             (Overlay::Help, Some(Action::Help | Action::Cancel)) => close_overlay(app),
             (Overlay::Help, _) => {}
-            (Overlay::SaveAs(_), Some(Action::Cancel)) => {
+            (Overlay::SaveAs(..), Some(Action::Cancel)) => {
                 close_overlay(app);
                 app.notify("not saved", false);
             }
-            (Overlay::SaveAs(input), _) if key.code == crossterm::event::KeyCode::Enter => {
+            (Overlay::SaveAs(input, target), _) if key.code == crossterm::event::KeyCode::Enter => {
                 let name = input.lines().join("").trim().to_owned();
+                let target = *target;
                 close_overlay(app);
                 if name.is_empty() {
                     app.notify("not saved: no file name", true);
+                } else if target == SaveTarget::Body {
+                    viewer::save_body(app, PathBuf::from(name), effects);
                 } else {
                     effects.push(Effect::SaveQuery { path: PathBuf::from(name), text: app.query_text() });
                 }
             }
-            (Overlay::SaveAs(input), _) => {
+            (Overlay::SaveAs(input, _), _) => {
                 input.input(key);
             }
         }
+        return;
+    }
+    if viewer::on_prompt_key(app, key, effects) {
         return;
     }
     match keymap::resolve(app.focus, &key) {
@@ -409,7 +423,6 @@ fn close_overlay(app: &mut App) {
 }
 
 fn on_action(app: &mut App, action: Action, effects: &mut Vec<Effect>) {
-    let page = app.response_height();
     match action {
         Action::Quit => app.should_quit = true,
         Action::Help => {
@@ -424,6 +437,8 @@ fn on_action(app: &mut App, action: Action, effects: &mut Vec<Effect>) {
         Action::Cancel => {
             if app.running.is_some() {
                 effects.push(Effect::Worker(Command::Cancel));
+            } else {
+                viewer::escape(app);
             }
         }
         Action::Authenticate => {
@@ -439,7 +454,7 @@ fn on_action(app: &mut App, action: Action, effects: &mut Vec<Effect>) {
             None => {
                 let mut input = TextArea::default();
                 input.set_placeholder_text("query.json");
-                app.overlay = Some(Overlay::SaveAs(Box::new(input)));
+                app.overlay = Some(Overlay::SaveAs(Box::new(input), SaveTarget::Query));
                 app.style_cursors();
             }
         },
@@ -456,26 +471,12 @@ fn on_action(app: &mut App, action: Action, effects: &mut Vec<Effect>) {
                 app.validate_query();
             }
         }
-        Action::Up => app.scroll = app.scroll.saturating_sub(1),
-        Action::Down => app.scroll += 1,
-        Action::PageUp => app.scroll = app.scroll.saturating_sub(page),
-        Action::PageDown => app.scroll += page,
-        Action::Top => app.scroll = 0,
-        Action::Bottom => app.scroll = usize::MAX,
-        Action::Left => app.hscroll = app.hscroll.saturating_sub(8),
-        Action::Right => app.hscroll += 8,
+        viewing => viewer::on_action(app, viewing, effects),
     }
-    clamp_scroll(app);
 }
 
 fn clamp_scroll(app: &mut App) {
-    let max = app.response_lines().saturating_sub(app.response_height());
-    app.scroll = app.scroll.min(max);
-    let widest = match &app.response {
-        ResponseState::Reply(r) => r.document.widest(),
-        _ => 0,
-    };
-    app.hscroll = app.hscroll.min(widest.saturating_sub(8));
+    viewer::fit(app);
 }
 
 fn send(app: &mut App, effects: &mut Vec<Effect>) {
@@ -489,13 +490,14 @@ fn send(app: &mut App, effects: &mut Vec<Effect>) {
     }
     app.next_id += 1;
     app.running = Some(Running { id: app.next_id, since: app.now });
+    app.viewer.stop();
     app.notice = None;
     effects.push(Effect::Worker(Command::SendQuery { id: app.next_id, body: app.query_text() }));
 }
 
 fn on_paste(app: &mut App, text: &str) {
     match (&mut app.overlay, app.focus) {
-        (Some(Overlay::SaveAs(input)), _) => {
+        (Some(Overlay::SaveAs(input, _)), _) => {
             input.insert_str(text.lines().next().unwrap_or_default().trim());
         }
         (Some(Overlay::Help), _) => {}
@@ -508,11 +510,12 @@ fn on_paste(app: &mut App, text: &str) {
             app.editor.insert_str(text.replace("\r\n", "\n").replace('\r', "\n"));
             app.validate_query();
         }
+        (None, Pane::Response) if app.viewer.prompt.is_some() => viewer::on_paste(&mut app.viewer, text),
         (None, Pane::Response | Pane::Token) => app.notify("paste goes into the key or query pane", false),
     }
 }
 
-fn on_worker(app: &mut App, event: WorkerEvent) {
+fn on_worker(app: &mut App, event: WorkerEvent, effects: &mut Vec<Effect>) {
     match event {
         WorkerEvent::Authenticating => app.token = TokenState::Authenticating,
         WorkerEvent::Refreshing => {
@@ -535,15 +538,15 @@ fn on_worker(app: &mut App, event: WorkerEvent) {
             app.token = TokenState::Failed { reason, last };
         }
         WorkerEvent::QueryStarted { .. } => {}
-        WorkerEvent::QueryFinished { id, reply, document, retried } => {
+        WorkerEvent::QueryFinished { id, reply, retried } => {
             if take_running(app, id) {
-                app.response = ResponseState::Reply(Box::new(Reply::new(&reply, document, retried)));
-                app.scroll = 0;
-                app.hscroll = 0;
+                app.response = ResponseState::Reply(Box::new(Reply::new(&reply, retried)));
+                viewer::load(app, reply.body, effects);
             }
         }
         WorkerEvent::QueryFailed { id, error } => {
             if take_running(app, id) {
+                app.viewer.clear();
                 app.response = ResponseState::Failed(error);
             }
         }
@@ -552,6 +555,10 @@ fn on_worker(app: &mut App, event: WorkerEvent) {
                 app.notify("request cancelled", false);
             }
         }
+        WorkerEvent::AccessToken(Some(token)) => {
+            viewer::clipboard(app, "the access token", Clip::new(token.expose()), effects);
+        }
+        WorkerEvent::AccessToken(None) => app.notify("no access token to copy: authenticate first", true),
     }
 }
 

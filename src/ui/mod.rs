@@ -1,11 +1,13 @@
 //! The view: draws the state and changes nothing. One file per pane.
 
 mod api_key;
+mod chart;
 mod footer;
 mod help;
 mod json;
 mod query;
 mod response;
+mod table;
 pub mod theme;
 mod token;
 
@@ -58,7 +60,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     footer::render(app, frame, areas.footer);
     match &app.overlay {
         Some(Overlay::Help) => help::render(frame, frame.area()),
-        Some(Overlay::SaveAs(input)) => query::render_save_as(input, frame, frame.area()),
+        Some(Overlay::SaveAs(input, target)) => query::render_save_as(input, *target, frame, frame.area()),
         None => {}
     }
 }
@@ -81,7 +83,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 /// `1.5 KiB`-style sizes.
-fn human_size(bytes: usize) -> String {
+pub fn human_size(bytes: usize) -> String {
     const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
     let mut value = bytes as f64;
     let mut unit = 0;

@@ -10,7 +10,6 @@ use ratatui::backend::TestBackend;
 use crate::api::HttpReply;
 use crate::app::tests::info;
 use crate::app::{App, Msg, Pane, update};
-use crate::document::Document;
 use crate::worker::{Issue, WorkerEvent};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
@@ -58,7 +57,6 @@ fn answer(app: &mut App, status: u16, body: &str) {
         app,
         WorkerEvent::QueryFinished {
             id,
-            document: Document::from_body(&body),
             reply: HttpReply { status, content_type: None, body, elapsed: Duration::from_millis(137) },
             retried: false,
         },
