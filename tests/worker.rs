@@ -46,10 +46,8 @@ async fn wait_for<T>(
 
 async fn authenticate(handle: &mut WorkerHandle, key: &str) {
     handle.commands.send(Command::Authenticate(Secret::new(key))).unwrap();
-    wait_for(handle, |e| {
-        matches!(e, WorkerEvent::TokenIssued { how: Issue::Authenticated, .. }).then_some(())
-    })
-    .await;
+    wait_for(handle, |e| matches!(e, WorkerEvent::TokenIssued { how: Issue::Authenticated, .. }).then_some(()))
+        .await;
 }
 
 const POINT_QUERY: &str = r#"{
@@ -138,10 +136,9 @@ async fn a_wrong_key_gives_a_clear_error_without_the_key() {
     let server = mock(MockConfig::default()).await;
     let mut w = start(&server);
     w.commands.send(Command::Authenticate(Secret::new("not-the-right-key-5678"))).unwrap();
-    let (reason, _) = wait_for(&mut w, |e| {
-        if let WorkerEvent::AuthFailed { reason } = e { Some(reason.clone()) } else { None }
-    })
-    .await;
+    let (reason, _) =
+        wait_for(&mut w, |e| if let WorkerEvent::AuthFailed { reason } = e { Some(reason.clone()) } else { None })
+            .await;
     assert!(reason.contains("rejected the API key (HTTP 400 invalid_client"), "{reason}");
     assert!(!reason.contains("right-key"), "{reason}");
 }
@@ -152,10 +149,9 @@ async fn an_error_in_a_200_token_answer_is_a_failure() {
     server.control().fail_next("/auth/GetBearerForClient", 200, r#"{"error":"invalid_client"}"#);
     let mut w = start(&server);
     w.commands.send(Command::Authenticate(Secret::new("demo"))).unwrap();
-    let (reason, _) = wait_for(&mut w, |e| {
-        if let WorkerEvent::AuthFailed { reason } = e { Some(reason.clone()) } else { None }
-    })
-    .await;
+    let (reason, _) =
+        wait_for(&mut w, |e| if let WorkerEvent::AuthFailed { reason } = e { Some(reason.clone()) } else { None })
+            .await;
     assert!(reason.contains("HTTP 200 invalid_client"), "{reason}");
 }
 
@@ -169,17 +165,15 @@ async fn a_dead_server_gives_a_clear_error_and_no_hang() {
     let mut w = worker::spawn(client_for(&url, &format!("{url}/v2"), Duration::from_secs(5)));
     let started = Instant::now();
     w.commands.send(Command::Authenticate(Secret::new("demo"))).unwrap();
-    let (reason, _) = wait_for(&mut w, |e| {
-        if let WorkerEvent::AuthFailed { reason } = e { Some(reason.clone()) } else { None }
-    })
-    .await;
+    let (reason, _) =
+        wait_for(&mut w, |e| if let WorkerEvent::AuthFailed { reason } = e { Some(reason.clone()) } else { None })
+            .await;
     assert!(reason.contains(&format!("could not connect to 127.0.0.1:{port}")), "{reason}");
     assert!(started.elapsed() < Duration::from_secs(5));
     w.commands.send(Command::SendQuery { id: 3, body: POINT_QUERY.into() }).unwrap();
-    let (error, _) = wait_for(&mut w, |e| {
-        if let WorkerEvent::QueryFailed { error, .. } = e { Some(error.clone()) } else { None }
-    })
-    .await;
+    let (error, _) =
+        wait_for(&mut w, |e| if let WorkerEvent::QueryFailed { error, .. } = e { Some(error.clone()) } else { None })
+            .await;
     assert!(error.contains("could not connect"), "{error}");
 }
 
@@ -201,10 +195,9 @@ async fn a_silent_server_times_out_with_a_clear_error() {
     let (url, _task) = silent_server().await;
     let mut w = worker::spawn(client_for(&url, &url, Duration::from_secs(1)));
     w.commands.send(Command::Authenticate(Secret::new("demo"))).unwrap();
-    let (reason, _) = wait_for(&mut w, |e| {
-        if let WorkerEvent::AuthFailed { reason } = e { Some(reason.clone()) } else { None }
-    })
-    .await;
+    let (reason, _) =
+        wait_for(&mut w, |e| if let WorkerEvent::AuthFailed { reason } = e { Some(reason.clone()) } else { None })
+            .await;
     assert!(reason.contains("did not answer within 1s"), "{reason}");
 }
 
@@ -308,9 +301,8 @@ async fn a_query_without_a_key_says_so() {
     let server = mock(MockConfig::default()).await;
     let mut w = start(&server);
     w.commands.send(Command::SendQuery { id: 1, body: POINT_QUERY.into() }).unwrap();
-    let (error, _) = wait_for(&mut w, |e| {
-        if let WorkerEvent::QueryFailed { error, .. } = e { Some(error.clone()) } else { None }
-    })
-    .await;
+    let (error, _) =
+        wait_for(&mut w, |e| if let WorkerEvent::QueryFailed { error, .. } = e { Some(error.clone()) } else { None })
+            .await;
     assert!(error.contains("no API key"), "{error}");
 }

@@ -860,3 +860,6 @@ pub(super) fn on_msg(app: &mut App, msg: ViewerMsg) {
     }
     fit(app);
 }
+
+#[cfg(test)]
+mod tests;

@@ -61,7 +61,10 @@ struct BearerRequest {
 
 /// An OAuth-style error: HTTP 400 with `{"error", "error_description"}`.
 fn oauth_error(error: &str, description: impl Into<String>) -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!({ "error": error, "error_description": description.into() })))
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({ "error": error, "error_description": description.into() })),
+    )
         .into_response()
 }
 
@@ -117,7 +120,10 @@ fn subject_for(api_key: &str) -> String {
 fn exchange_api_key(state: &AppState, api_key: &str, client_id: &str) -> Response {
     let (key_ok, client_ok) = {
         let config = lock(&state.config);
-        (config.api_keys.iter().any(|k| k == api_key), config.client_id == client_id)
+        (
+            config.api_keys.iter().any(|k| k == api_key),
+            config.client_id == client_id,
+        )
     };
     if !client_ok {
         return oauth_error("invalid_client", format!("Unknown client '{client_id}'"));
@@ -152,7 +158,12 @@ pub(super) async fn connect_token(
         Ok(pairs) => pairs,
         Err(e) => return oauth_error("invalid_request", e.body_text()),
     };
-    let field = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
     let client_id = field("client_id").unwrap_or_default();
     match field("grant_type") {
         None => oauth_error("invalid_request", "grant_type is required"),
@@ -166,12 +177,16 @@ pub(super) async fn connect_token(
             let subject = lock(&state.tokens).refresh.remove(presented);
             match subject {
                 Some(subject) => issue(&state, &subject),
-                None => oauth_error("invalid_grant", "The refresh token is invalid, expired or already used"),
+                None => oauth_error(
+                    "invalid_grant",
+                    "The refresh token is invalid, expired or already used",
+                ),
             }
         }
-        Some(other) => {
-            oauth_error("unsupported_grant_type", format!("Grant type '{other}' is not supported"))
-        }
+        Some(other) => oauth_error(
+            "unsupported_grant_type",
+            format!("Grant type '{other}' is not supported"),
+        ),
     }
 }
 
@@ -181,14 +196,19 @@ fn unauthorized(text: &str) -> Response {
 
 /// The real service's expiry body, e.g. `… expired at Mon, 4 Jan 2021 10:27:37 GMT`.
 pub(super) fn expired_body(exp: i64) -> String {
-    let when =
-        chrono::DateTime::from_timestamp(exp, 0).unwrap_or_default().format("%a, %-d %b %Y %H:%M:%S GMT");
+    let when = chrono::DateTime::from_timestamp(exp, 0)
+        .unwrap_or_default()
+        .format("%a, %-d %b %Y %H:%M:%S GMT");
     json!({ "error": format!("jwt signature verification failed: 'exp' claim expired at {when}") })
         .to_string()
 }
 
 /// Middleware for `/v2`: requires a valid, unexpired `Authorization: Bearer <jwt>`.
-pub(super) async fn require_bearer(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub(super) async fn require_bearer(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let Some(value) = request.headers().get(header::AUTHORIZATION) else {
         return unauthorized("Authorization header with a Bearer token is required");
     };
@@ -214,7 +234,11 @@ pub(super) async fn require_bearer(State(state): State<AppState>, request: Reque
         // A force-expired token still carries a future exp; report "now" so the date is
         // in the past like a genuinely expired token's.
         let at = claims.exp.min(now);
-        return (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "application/json")], expired_body(at))
+        return (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "application/json")],
+            expired_body(at),
+        )
             .into_response();
     }
     next.run(request).await

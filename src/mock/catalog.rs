@@ -53,11 +53,17 @@ const fn bounded(m: Model, min: f64, max: f64) -> Model {
 }
 
 const fn rain(m: Model) -> Model {
-    Model { intermittent: true, ..m }
+    Model {
+        intermittent: true,
+        ..m
+    }
 }
 
 const fn classes(m: Model) -> Model {
-    Model { integral: true, ..m }
+    Model {
+        integral: true,
+        ..m
+    }
 }
 
 const fn peak(m: Model, peak_day: f64) -> Model {
@@ -148,11 +154,18 @@ const fn layer(
 }
 
 const fn vector(l: Layer) -> Layer {
-    Layer { vector: true, datatype: "vector", ..l }
+    Layer {
+        vector: true,
+        datatype: "vector",
+        ..l
+    }
 }
 
 const fn bytes(l: Layer) -> Layer {
-    Layer { datatype: "bt", ..l }
+    Layer {
+        datatype: "bt",
+        ..l
+    }
 }
 
 const fn created(l: Layer, created_at: i64) -> Layer {
@@ -208,7 +221,11 @@ static LAYERS: [Layer; 37] = [
         "Pa",
         "Pressure of the atmosphere at the surface",
         HISTORIC,
-        bounded(model(101_325.0, -10.0, 300.0, 900.0, 150.0), 50_000.0, 110_000.0),
+        bounded(
+            model(101_325.0, -10.0, 300.0, 900.0, 150.0),
+            50_000.0,
+            110_000.0,
+        ),
     ),
     layer(
         "49427",
@@ -228,7 +245,11 @@ static LAYERS: [Layer; 37] = [
         "J m-2",
         "Daily accumulated downward shortwave radiation",
         HISTORIC,
-        bounded(peak(model(2.0e7, -1.5e5, 9.0e6, 1.0e6, 1.0e6), 172.0), 0.0, 3.5e7),
+        bounded(
+            peak(model(2.0e7, -1.5e5, 9.0e6, 1.0e6, 1.0e6), 172.0),
+            0.0,
+            3.5e7,
+        ),
     ),
     layer(
         "91",
@@ -617,7 +638,9 @@ pub(super) fn mix(mut x: u64) -> u64 {
 
 /// A stable hash of a layer id, so each layer gets its own noise and spatial pattern.
 pub(super) fn id_hash(id: &str) -> u64 {
-    id.bytes().fold(0xCBF2_9CE4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3))
+    id.bytes().fold(0xCBF2_9CE4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3)
+    })
 }
 
 impl Model {
@@ -627,7 +650,8 @@ impl Model {
         let hemisphere = if lat < 0.0 { -1.0 } else { 1.0 };
         let season = (TAU * (day - self.peak_day) / 365.25).cos() * hemisphere;
         let phase = (layer_hash % 628) as f64 / 100.0;
-        let pattern = (lat.to_radians() * 7.0 + phase).sin() * (lon.to_radians() * 5.0 - phase).cos();
+        let pattern =
+            (lat.to_radians() * 7.0 + phase).sin() * (lon.to_radians() * 5.0 - phase).cos();
         // Noise depends on the place at ~10 m resolution and on the day.
         let key = (layer_hash
             ^ ((lat * 1e4).round() as i64 as u64).wrapping_mul(0x9E37_79B9)
@@ -656,6 +680,9 @@ pub(super) async fn full() -> Json<Vec<Value>> {
 pub(super) async fn one(Path(id): Path<String>) -> Response {
     match find(&id) {
         Some(layer) => Json(layer.to_json()).into_response(),
-        None => message(StatusCode::NOT_FOUND, format!("Error: data layer {id} not found.")),
+        None => message(
+            StatusCode::NOT_FOUND,
+            format!("Error: data layer {id} not found."),
+        ),
     }
 }

@@ -73,7 +73,11 @@ impl MockControl {
     /// An invalid status code is treated as 500.
     pub fn fail_next(&self, path_prefix: &str, status: u16, body: &str) {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        lock(&self.shared.control).fail_next.push((path_prefix.to_owned(), status, body.to_owned()));
+        lock(&self.shared.control).fail_next.push((
+            path_prefix.to_owned(),
+            status,
+            body.to_owned(),
+        ));
     }
 
     /// Makes downloads send their first chunk and then stall until the server stops.
@@ -88,7 +92,11 @@ impl MockControl {
 }
 
 /// Outermost middleware: counts requests, records headers and fires `fail_next` responses.
-pub(super) async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub(super) async fn observe(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path().to_owned();
     {
         let mut stats = lock(&state.stats);
@@ -113,7 +121,10 @@ pub(super) async fn observe(State(state): State<AppState>, request: Request, nex
     }
     let canned = {
         let mut knobs = lock(&state.control);
-        let hit = knobs.fail_next.iter().position(|(prefix, _, _)| path.starts_with(prefix.as_str()));
+        let hit = knobs
+            .fail_next
+            .iter()
+            .position(|(prefix, _, _)| path.starts_with(prefix.as_str()));
         hit.map(|i| knobs.fail_next.remove(i))
     };
     match canned {

@@ -28,7 +28,10 @@ impl Entropy {
             .unwrap_or_default();
         hasher.update(nanos.to_le_bytes());
         hasher.update(std::process::id().to_le_bytes());
-        Self { seed: hasher.finalize().into(), counter: 0 }
+        Self {
+            seed: hasher.finalize().into(),
+            counter: 0,
+        }
     }
 
     /// The next 32 bytes of the stream.

@@ -111,7 +111,10 @@ const SEEDS: [(&str, i64, bool, bool); 3] = [
 impl JobStore {
     /// A store holding a few finished historical jobs, so a fresh demo has a history.
     pub(super) fn seeded(entropy: &mut Entropy, config: &MockConfig) -> Self {
-        let mut store = JobStore { jobs: Vec::new(), counter: 10_000_000 + entropy.below(80_000_000) };
+        let mut store = JobStore {
+            jobs: Vec::new(),
+            counter: 10_000_000 + entropy.below(80_000_000),
+        };
         let now_ms = chrono::Utc::now().timestamp_millis() + config.clock_skew * 1000;
         for (json, hours_ago, fails, flag) in SEEDS {
             let query = query::parse(json.as_bytes()).expect("seed queries are valid");
@@ -144,7 +147,11 @@ impl JobStore {
 }
 
 fn hadoop_id(entropy: &mut Entropy, start_ms: i64) -> String {
-    format!("{}_{:06}", start_ms - 9_000_000_000, entropy.below(1_000_000))
+    format!(
+        "{}_{:06}",
+        start_ms - 9_000_000_000,
+        entropy.below(1_000_000)
+    )
 }
 
 /// Registers a job for `query` and returns its id. Jobs whose name contains "fail" fail.
@@ -154,7 +161,10 @@ pub(super) fn create(state: &AppState, query: Query) -> String {
         (config.job_phase, config.download_size)
     };
     let start_ms = state.now_millis();
-    let fails = query.name.as_deref().is_some_and(|n| n.to_ascii_lowercase().contains("fail"));
+    let fails = query
+        .name
+        .as_deref()
+        .is_some_and(|n| n.to_ascii_lowercase().contains("fail"));
     let hadoop_id = hadoop_id(&mut lock(&state.entropy), start_ms);
     let mut store = lock(&state.jobs);
     let id = store.next_id(start_ms);
@@ -162,7 +172,10 @@ pub(super) fn create(state: &AppState, query: Query) -> String {
         id: id.clone(),
         query,
         start_ms,
-        timeline: Timeline::Live { created: Instant::now(), phase },
+        timeline: Timeline::Live {
+            created: Instant::now(),
+            phase,
+        },
         fails,
         flag: false,
         hadoop_id,
@@ -262,16 +275,29 @@ pub(super) async fn list(
         Ok(params) => params,
         Err(e) => return message(StatusCode::BAD_REQUEST, e.body_text()),
     };
-    let favourites_only = params.flag.as_deref().is_some_and(|f| f.eq_ignore_ascii_case("true"));
+    let favourites_only = params
+        .flag
+        .as_deref()
+        .is_some_and(|f| f.eq_ignore_ascii_case("true"));
     let size = params.size.unwrap_or(100).max(1);
     let page = params.page.unwrap_or(1).max(1);
     let jobs: Vec<Arc<Job>> = {
         let store = lock(&state.jobs);
-        store.jobs.iter().rev().filter(|j| j.flag || !favourites_only).cloned().collect()
+        store
+            .jobs
+            .iter()
+            .rev()
+            .filter(|j| j.flag || !favourites_only)
+            .cloned()
+            .collect()
     };
     let total_pages = jobs.len().div_ceil(size).max(1);
-    let list: Vec<Value> =
-        jobs.iter().skip((page - 1).saturating_mul(size)).take(size).map(|j| j.status_json()).collect();
+    let list: Vec<Value> = jobs
+        .iter()
+        .skip((page - 1).saturating_mul(size))
+        .take(size)
+        .map(|j| j.status_json())
+        .collect();
     Json(json!({ "totPages": total_pages, "queryJobList": list })).into_response()
 }
 
@@ -291,7 +317,10 @@ pub(super) async fn download(State(state): State<AppState>, Path(id): Path<Strin
         code => {
             return message(
                 StatusCode::CONFLICT,
-                format!("Error: query job {id} is not ready for download (status {}).", status_name(code)),
+                format!(
+                    "Error: query job {id} is not ready for download (status {}).",
+                    status_name(code)
+                ),
             );
         }
     }
@@ -310,12 +339,17 @@ pub(super) async fn download(State(state): State<AppState>, Path(id): Path<Strin
     let payload = match built {
         Ok(payload) => payload,
         Err(e) => {
-            return message(StatusCode::INTERNAL_SERVER_ERROR, format!("Error: packaging failed: {e}"));
+            return message(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("Error: packaging failed: {e}"),
+            );
         }
     };
     let bytes = payload.bytes.clone();
-    let chunks: Vec<Bytes> =
-        (0..bytes.len()).step_by(CHUNK).map(|i| bytes.slice(i..(i + CHUNK).min(bytes.len()))).collect();
+    let chunks: Vec<Bytes> = (0..bytes.len())
+        .step_by(CHUNK)
+        .map(|i| bytes.slice(i..(i + CHUNK).min(bytes.len())))
+        .collect();
     let stall = lock(&state.control).stall_downloads;
     let body = if stall {
         // Send one chunk, then nothing until the server stops, to exercise idle timeouts.
@@ -327,13 +361,18 @@ pub(super) async fn download(State(state): State<AppState>, Path(id): Path<Strin
         });
         Body::from_stream(first.chain(end))
     } else {
-        Body::from_stream(stream::iter(chunks.into_iter().map(Ok::<Bytes, std::io::Error>)))
+        Body::from_stream(stream::iter(
+            chunks.into_iter().map(Ok::<Bytes, std::io::Error>),
+        ))
     };
     (
         [
             (header::CONTENT_TYPE, payload.content_type.to_owned()),
             (header::CONTENT_LENGTH, bytes.len().to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{id}.{}\"", payload.extension)),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{id}.{}\"", payload.extension),
+            ),
         ],
         body,
     )
@@ -364,8 +403,9 @@ impl Job {
     fn build_zip(&self, bbox: BBox) -> zip::result::ZipResult<Vec<u8>> {
         let layers: Vec<&QueryLayer> = self.query.layers.iter().filter(|l| l.output).collect();
         let budget = (self.download_size / layers.len().max(1)).clamp(64, 1 << 30);
-        let mut zip =
-            ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(self.download_size + 64 * 1024)));
+        let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(
+            self.download_size + 64 * 1024,
+        )));
         // Rasters are stored so the archive is about `download_size`; metadata is deflated.
         let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
         let deflated = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
@@ -396,9 +436,17 @@ impl Job {
 
 /// `<dataset>-<layerName>[<alias>]-<MM_DD_YYYYTHH_MM_SS>.tiff`, without path separators.
 fn tiff_name(layer: &QueryLayer) -> String {
-    let alias = layer.alias.as_ref().map(|a| format!("[{a}]")).unwrap_or_default();
+    let alias = layer
+        .alias
+        .as_ref()
+        .map(|a| format!("[{a}]"))
+        .unwrap_or_default();
     let when = layer.last_day().format("%m_%d_%YT%H_%M_%S");
-    format!("{}-{}{alias}-{when}.tiff", layer.meta.dataset, layer.meta.name).replace(['/', '\\'], "_")
+    format!(
+        "{}-{}{alias}-{when}.tiff",
+        layer.meta.dataset, layer.meta.name
+    )
+    .replace(['/', '\\'], "_")
 }
 
 /// Makes `name` unique within one archive (the same layer may be requested twice).
@@ -436,7 +484,8 @@ impl Raster {
     /// Samples `layer` at its last day on a grid of about `pixels` cells shaped like `bbox`.
     fn render(layer: &QueryLayer, bbox: BBox, pixels: usize) -> Raster {
         let (w_deg, h_deg) = (bbox.east - bbox.west, bbox.north - bbox.south);
-        let width = ((pixels as f64 * w_deg / h_deg).sqrt().round() as usize).clamp(1, pixels.max(1));
+        let width =
+            ((pixels as f64 * w_deg / h_deg).sqrt().round() as usize).clamp(1, pixels.max(1));
         let height = (pixels / width).max(1);
         let day = layer.last_day();
         let (dx, dy) = (w_deg / width as f64, h_deg / height as f64);
@@ -448,7 +497,11 @@ impl Raster {
                 values.push(layer.value(lat, lon, day) as f32);
             }
         }
-        Raster { width, height, pixels: values }
+        Raster {
+            width,
+            height,
+            pixels: values,
+        }
     }
 
     /// A little-endian, single-strip, 32-bit float GeoTIFF in EPSG:4326.
@@ -503,7 +556,9 @@ impl Raster {
             out.extend_from_slice(&v.to_le_bytes());
         }
         // GeoKeyDirectory: geographic model, pixel-is-area, EPSG:4326.
-        for k in [1u16, 1, 0, 3, 1024, 0, 1, 2, 1025, 0, 1, 1, 2048, 0, 1, 4326] {
+        for k in [
+            1u16, 1, 0, 3, 1024, 0, 1, 2, 1025, 0, 1, 1, 2048, 0, 1, 4326,
+        ] {
             out.extend_from_slice(&k.to_le_bytes());
         }
         out.extend_from_slice(b"-9999\0\0\0");
@@ -515,7 +570,12 @@ impl Raster {
 
     /// The `.tiff.json` sidecar describing the raster.
     fn sidecar(&self, bbox: BBox) -> Value {
-        let valid: Vec<f64> = self.pixels.iter().filter(|&&p| p != NO_DATA).map(|&p| f64::from(p)).collect();
+        let valid: Vec<f64> = self
+            .pixels
+            .iter()
+            .filter(|&&p| p != NO_DATA)
+            .map(|&p| f64::from(p))
+            .collect();
         let count = valid.len().max(1) as f64;
         let mean = valid.iter().sum::<f64>() / count;
         let variance = valid.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / count;
@@ -560,8 +620,17 @@ mod tests {
 
     #[test]
     fn geotiff_directory_describes_the_pixel_strip() {
-        let raster = Raster { width: 3, height: 2, pixels: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0] };
-        let bbox = BBox { south: 10.0, west: 20.0, north: 12.0, east: 23.0 };
+        let raster = Raster {
+            width: 3,
+            height: 2,
+            pixels: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+        };
+        let bbox = BBox {
+            south: 10.0,
+            west: 20.0,
+            north: 12.0,
+            east: 23.0,
+        };
         let tiff = raster.geotiff(bbox);
         assert_eq!(&tiff[..4], b"II*\0");
         let ifd = u32_at(&tiff, 4) as usize;
@@ -573,7 +642,9 @@ mod tests {
                 .map(|at| u32_at(&tiff, at + 8))
                 .expect("tag present")
         };
-        let tags: Vec<u16> = (0..count).map(|i| u16_at(&tiff, ifd + 2 + i * 12)).collect();
+        let tags: Vec<u16> = (0..count)
+            .map(|i| u16_at(&tiff, ifd + 2 + i * 12))
+            .collect();
         assert!(tags.windows(2).all(|w| w[0] < w[1]), "tags must be sorted");
         assert_eq!((entry(256), entry(257)), (3, 2));
         assert_eq!(entry(258) & 0xFFFF, 32);

@@ -41,11 +41,18 @@ fn mac(secret: &[u8]) -> HmacSha256 {
 
 /// Signs `claims` as a compact HS256 JWT.
 pub(super) fn sign(secret: &[u8], claims: &Claims) -> String {
-    let header = Header { alg: "HS256".to_owned(), typ: "JWT".to_owned() };
+    let header = Header {
+        alg: "HS256".to_owned(),
+        typ: "JWT".to_owned(),
+    };
     // Serializing plain structs of strings and integers cannot fail.
     let header = serde_json::to_vec(&header).unwrap_or_default();
     let payload = serde_json::to_vec(claims).unwrap_or_default();
-    let signing_input = format!("{}.{}", URL_SAFE_NO_PAD.encode(header), URL_SAFE_NO_PAD.encode(payload));
+    let signing_input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header),
+        URL_SAFE_NO_PAD.encode(payload)
+    );
     let mut mac = mac(secret);
     mac.update(signing_input.as_bytes());
     let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
@@ -60,8 +67,13 @@ pub(super) fn verify(secret: &[u8], token: &str) -> Result<Claims, JwtError> {
     else {
         return Err(JwtError::Malformed);
     };
-    let decode = |part: &str| URL_SAFE_NO_PAD.decode(part).map_err(|_| JwtError::Malformed);
-    let parsed: Header = serde_json::from_slice(&decode(header)?).map_err(|_| JwtError::Malformed)?;
+    let decode = |part: &str| {
+        URL_SAFE_NO_PAD
+            .decode(part)
+            .map_err(|_| JwtError::Malformed)
+    };
+    let parsed: Header =
+        serde_json::from_slice(&decode(header)?).map_err(|_| JwtError::Malformed)?;
     if parsed.alg != "HS256" {
         return Err(JwtError::Malformed);
     }
@@ -69,7 +81,8 @@ pub(super) fn verify(secret: &[u8], token: &str) -> Result<Claims, JwtError> {
     mac.update(header.as_bytes());
     mac.update(b".");
     mac.update(payload.as_bytes());
-    mac.verify_slice(&decode(signature)?).map_err(|_| JwtError::BadSignature)?;
+    mac.verify_slice(&decode(signature)?)
+        .map_err(|_| JwtError::BadSignature)?;
     serde_json::from_slice(&decode(payload)?).map_err(|_| JwtError::Malformed)
 }
 

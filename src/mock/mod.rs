@@ -65,7 +65,10 @@ impl std::fmt::Debug for MockConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MockConfig")
             .field("token_ttl", &self.token_ttl)
-            .field("api_keys", &format_args!("[{} redacted]", self.api_keys.len()))
+            .field(
+                "api_keys",
+                &format_args!("[{} redacted]", self.api_keys.len()),
+            )
             .field("client_id", &self.client_id)
             .field("job_phase", &self.job_phase)
             .field("clock_skew", &self.clock_skew)
@@ -144,9 +147,15 @@ impl MockServer {
         let app = router(shared.clone());
         let stop = shared.shutdown.clone();
         let task = tokio::spawn(async move {
-            axum::serve(listener, app).with_graceful_shutdown(stop.cancelled_owned()).await
+            axum::serve(listener, app)
+                .with_graceful_shutdown(stop.cancelled_owned())
+                .await
         });
-        Ok(MockServer { addr, shared, task: Some(task) })
+        Ok(MockServer {
+            addr,
+            shared,
+            task: Some(task),
+        })
     }
 
     /// The bound address (with the real port when started on port 0).
@@ -193,13 +202,19 @@ fn router(state: AppState) -> Router {
         .route("/queryjobs/{id}/download", get(jobs::download))
         .route("/datalayers/full", get(catalog::full))
         .route("/datalayers/{id}", get(catalog::one))
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_bearer));
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_bearer,
+        ));
     Router::new()
         .route("/auth/GetBearerForClient", post(auth::get_bearer))
         .route("/Auth/GetBearerForClient", post(auth::get_bearer))
         .route("/connect/token", post(auth::connect_token))
         .nest("/v2", api)
         .fallback(|| async { message(StatusCode::NOT_FOUND, "Error: 404 Not Found.") })
-        .layer(axum::middleware::from_fn_with_state(state.clone(), control::observe))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            control::observe,
+        ))
         .with_state(state)
 }

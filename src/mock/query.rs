@@ -127,7 +127,12 @@ impl Area {
         match self {
             Area::Region(b) => *b,
             Area::Points(points) => points.iter().fold(
-                BBox { south: 90.0, west: 180.0, north: -90.0, east: -180.0 },
+                BBox {
+                    south: 90.0,
+                    west: 180.0,
+                    north: -90.0,
+                    east: -180.0,
+                },
                 |b, &(lat, lon)| BBox {
                     south: b.south.min(lat),
                     west: b.west.min(lon),
@@ -159,7 +164,11 @@ impl QueryLayer {
 
     /// Number of rows this layer yields per point.
     fn rows_per_point(&self) -> usize {
-        if self.aggregation.is_some() { 1 } else { self.days().len() }
+        if self.aggregation.is_some() {
+            1
+        } else {
+            self.days().len()
+        }
     }
 
     /// The value at a place and time.
@@ -169,7 +178,11 @@ impl QueryLayer {
 
     /// Formats a value the way the service does: a decimal string.
     pub(super) fn format(&self, value: f64) -> String {
-        if value.fract() == 0.0 { format!("{value:.1}") } else { format!("{value:.4}") }
+        if value.fract() == 0.0 {
+            format!("{value:.1}")
+        } else {
+            format!("{value:.4}")
+        }
     }
 }
 
@@ -233,8 +246,9 @@ fn windows(temporal: &RawTemporal, what: &str) -> Result<Vec<Window>, String> {
         .map(|(i, interval)| {
             let time = |field: &str, v: &Option<Value>| {
                 v.as_ref().map(|v| {
-                    parse_time(v)
-                        .ok_or_else(|| format!("{what}.intervals[{i}].{field} is not a valid time: {v}"))
+                    parse_time(v).ok_or_else(|| {
+                        format!("{what}.intervals[{i}].{field} is not a valid time: {v}")
+                    })
                 })
             };
             match (
@@ -251,7 +265,9 @@ fn windows(temporal: &RawTemporal, what: &str) -> Result<Vec<Window>, String> {
                         Ok(Window { start, end })
                     }
                 }
-                _ => Err(format!("{what}.intervals[{i}] needs either snapshot or both start and end")),
+                _ => Err(format!(
+                    "{what}.intervals[{i}] needs either snapshot or both start and end"
+                )),
             }
         })
         .collect()
@@ -281,7 +297,9 @@ fn area(spatial: &RawSpatial) -> Result<Area, String> {
         "point" => {
             let c = coordinates()?;
             if c.is_empty() || !c.len().is_multiple_of(2) {
-                return Err("spatial.coordinates for a point query must be [lat, lon, lat, lon, …]".into());
+                return Err(
+                    "spatial.coordinates for a point query must be [lat, lon, lat, lon, …]".into(),
+                );
             }
             let points: Vec<(f64, f64)> = c.chunks_exact(2).map(|p| (p[0], p[1])).collect();
             for &(lat, lon) in &points {
@@ -291,30 +309,44 @@ fn area(spatial: &RawSpatial) -> Result<Area, String> {
         }
         "square" => {
             let &[south, west, north, east] = coordinates()?.as_slice() else {
-                return Err(
-                    "spatial.coordinates for a square must be [south_lat, west_lon, north_lat, east_lon]"
-                        .into(),
-                );
+                return Err("spatial.coordinates for a square must be [south_lat, west_lon, north_lat, east_lon]".into());
             };
             check_lat_lon(south, west)?;
             check_lat_lon(north, east)?;
             if south >= north || west >= east {
-                return Err("spatial.coordinates: the first corner must be south-west of the second".into());
+                return Err(
+                    "spatial.coordinates: the first corner must be south-west of the second".into(),
+                );
             }
-            Ok(Area::Region(BBox { south, west, north, east }))
+            Ok(Area::Region(BBox {
+                south,
+                west,
+                north,
+                east,
+            }))
         }
         "poly" => {
             if let Some(wkt) = spatial.polygon.as_ref().and_then(|p| p.wkt.as_deref()) {
                 return wkt_bbox(wkt).map(Area::Region);
             }
-            let aoi = spatial.aoi.as_ref().ok_or("spatial for type 'poly' needs aoi or polygon.wkt")?;
+            let aoi = spatial
+                .aoi
+                .as_ref()
+                .ok_or("spatial for type 'poly' needs aoi or polygon.wkt")?;
             // AOIs are server-side shapes; give each id a stable box in the contiguous US.
             let h = catalog::mix(catalog::id_hash(&aoi.to_string()));
             let south = 30.0 + (h % 1500) as f64 / 100.0;
             let west = -120.0 + ((h >> 16) % 4000) as f64 / 100.0;
-            Ok(Area::Region(BBox { south, west, north: south + 0.5, east: west + 0.6 }))
+            Ok(Area::Region(BBox {
+                south,
+                west,
+                north: south + 0.5,
+                east: west + 0.6,
+            }))
         }
-        other => Err(format!("spatial.type '{other}' is not supported; use point, square or poly")),
+        other => Err(format!(
+            "spatial.type '{other}' is not supported; use point, square or poly"
+        )),
     }
 }
 
@@ -327,12 +359,20 @@ fn wkt_bbox(wkt: &str) -> Result<BBox, String> {
     let numbers: Vec<f64> = wkt
         .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == 'e' || c == 'E'))
         .filter(|s| !s.is_empty())
-        .map(|s| s.parse::<f64>().map_err(|_| format!("spatial.polygon.wkt: bad number '{s}'")))
+        .map(|s| {
+            s.parse::<f64>()
+                .map_err(|_| format!("spatial.polygon.wkt: bad number '{s}'"))
+        })
         .collect::<Result<_, _>>()?;
     if numbers.len() < 6 || !numbers.len().is_multiple_of(2) {
         return Err("spatial.polygon.wkt needs at least three lon lat pairs".into());
     }
-    let mut b = BBox { south: 90.0, west: 180.0, north: -90.0, east: -180.0 };
+    let mut b = BBox {
+        south: 90.0,
+        west: 180.0,
+        north: -90.0,
+        east: -180.0,
+    };
     for pair in numbers.chunks_exact(2) {
         let (lon, lat) = (pair[0], pair[1]);
         check_lat_lon(lat, lon)?;
@@ -361,7 +401,9 @@ fn layer(raw: &RawLayer, index: usize, default: &[Window]) -> Result<QueryLayer,
     if let Some(alias) = &alias
         && (alias.is_empty() || !alias.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
     {
-        return Err(format!("layers[{index}].alias '{alias}' must match ^[0-9a-zA-Z_]+$"));
+        return Err(format!(
+            "layers[{index}].alias '{alias}' must match ^[0-9a-zA-Z_]+$"
+        ));
     }
     let windows = match &raw.temporal {
         Some(t) => windows(t, &format!("layers[{index}].temporal"))?,
@@ -375,7 +417,9 @@ fn layer(raw: &RawLayer, index: usize, default: &[Window]) -> Result<QueryLayer,
                 Value::String(s) if !s.trim().is_empty() => s.trim().to_owned(),
                 Value::Number(n) => n.to_string(),
                 other => {
-                    return Err(format!("layers[{index}].id must be a string or number, got {other}"));
+                    return Err(format!(
+                        "layers[{index}].id must be a string or number, got {other}"
+                    ));
                 }
             };
             let meta = catalog::describe(&id);
@@ -388,13 +432,25 @@ fn layer(raw: &RawLayer, index: usize, default: &[Window]) -> Result<QueryLayer,
             (alias.clone(), meta)
         }
         (None, Some(_), None) => {
-            return Err(format!("layers[{index}]: an expression layer needs an alias"));
+            return Err(format!(
+                "layers[{index}]: an expression layer needs an alias"
+            ));
         }
         (None, None, _) => {
-            return Err(format!("layers[{index}] needs an id (or an alias and expression)"));
+            return Err(format!(
+                "layers[{index}] needs an id (or an alias and expression)"
+            ));
         }
     };
-    Ok(QueryLayer { hash: catalog::id_hash(&id), id, alias, aggregation, windows, output, meta })
+    Ok(QueryLayer {
+        hash: catalog::id_hash(&id),
+        id,
+        alias,
+        aggregation,
+        windows,
+        output,
+        meta,
+    })
 }
 
 /// Parses and validates a query body. Errors are messages for a 400 response.
@@ -408,8 +464,14 @@ pub(super) fn parse(body: &[u8]) -> Result<Query, String> {
         .as_deref()
         .filter(|l| !l.is_empty())
         .ok_or("Invalid query: 'layers' must be a non-empty array")?;
-    let spatial = raw.spatial.as_ref().ok_or("Invalid query: 'spatial' is required")?;
-    let temporal = raw.temporal.as_ref().ok_or("Invalid query: 'temporal' is required")?;
+    let spatial = raw
+        .spatial
+        .as_ref()
+        .ok_or("Invalid query: 'spatial' is required")?;
+    let temporal = raw
+        .temporal
+        .as_ref()
+        .ok_or("Invalid query: 'temporal' is required")?;
     let default = windows(temporal, "temporal").map_err(|e| format!("Invalid query: {e}"))?;
     let area = area(spatial).map_err(|e| format!("Invalid query: {e}"))?;
     let layers = layers
@@ -418,10 +480,22 @@ pub(super) fn parse(body: &[u8]) -> Result<Query, String> {
         .map(|(i, l)| layer(l, i, &default))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| format!("Invalid query: {e}"))?;
-    if matches!(area, Area::Points(_)) && layers.iter().any(|l| l.meta.dataset == "User defined function") {
-        return Err("Invalid query: user defined functions are not supported for point queries".into());
+    if matches!(area, Area::Points(_))
+        && layers
+            .iter()
+            .any(|l| l.meta.dataset == "User defined function")
+    {
+        return Err(
+            "Invalid query: user defined functions are not supported for point queries".into(),
+        );
     }
-    Ok(Query { name: raw.name, layers, area, batch: truthy(&raw.batch), dry_run: truthy(&raw.dry_run) })
+    Ok(Query {
+        name: raw.name,
+        layers,
+        area,
+        batch: truthy(&raw.batch),
+        dry_run: truthy(&raw.dry_run),
+    })
 }
 
 /// Rows of a point query, one per (layer, point, day), or one per (layer, point) when the
@@ -486,7 +560,11 @@ fn aggregate(aggregation: &str, values: &[f64]) -> f64 {
 
 /// Number of rows an interactive point query would return.
 fn point_count(query: &Query, points: usize) -> usize {
-    query.layers.iter().map(|l| l.rows_per_point() * points).sum()
+    query
+        .layers
+        .iter()
+        .map(|l| l.rows_per_point() * points)
+        .sum()
 }
 
 /// Pixel size in degrees at a PAIRS resolution level (level 29 ≈ 1e-6°, doubling per level).
@@ -503,11 +581,23 @@ fn estimate(query: &Query) -> Value {
         }
         Area::Region(b) => {
             let area = (b.north - b.south) * (b.east - b.west);
-            query.layers.iter().fold((0u64, 0usize), |(usage, count), layer| {
-                let pixels = (area / level_resolution(layer.meta.level).powi(2)).ceil().max(1.0);
-                let rasters = if layer.aggregation.is_some() { 1 } else { layer.days().len() };
-                (usage + (pixels * 4.0) as u64 * rasters as u64, count + rasters)
-            })
+            query
+                .layers
+                .iter()
+                .fold((0u64, 0usize), |(usage, count), layer| {
+                    let pixels = (area / level_resolution(layer.meta.level).powi(2))
+                        .ceil()
+                        .max(1.0);
+                    let rasters = if layer.aggregation.is_some() {
+                        1
+                    } else {
+                        layer.days().len()
+                    };
+                    (
+                        usage + (pixels * 4.0) as u64 * rasters as u64,
+                        count + rasters,
+                    )
+                })
         }
     };
     json!({

@@ -10,7 +10,11 @@ use serde_json::{Value, json};
 use super::{MockConfig, MockServer};
 
 fn fast() -> MockConfig {
-    MockConfig { job_phase: Duration::from_millis(40), download_size: 256 * 1024, ..MockConfig::default() }
+    MockConfig {
+        job_phase: Duration::from_millis(40),
+        download_size: 256 * 1024,
+        ..MockConfig::default()
+    }
 }
 
 async fn start(config: MockConfig) -> MockServer {
@@ -35,7 +39,10 @@ async fn login(server: &MockServer) -> Value {
 }
 
 async fn token(server: &MockServer) -> String {
-    login(server).await["access_token"].as_str().expect("access_token").to_owned()
+    login(server).await["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_owned()
 }
 
 fn claims(jwt: &str) -> Value {
@@ -44,8 +51,12 @@ fn claims(jwt: &str) -> Value {
 }
 
 async fn get(server: &MockServer, token: &str, path: &str) -> (u16, Value) {
-    let response =
-        client().get(format!("{}{path}", server.api_url())).bearer_auth(token).send().await.expect("GET");
+    let response = client()
+        .get(format!("{}{path}", server.api_url()))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("GET");
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or(Value::Null))
 }
@@ -97,7 +108,12 @@ async fn wait_for_job(server: &MockServer, token: &str, id: &str) -> (Vec<u64>, 
 
 fn is_job_id(id: &str) -> bool {
     let (secs, counter) = id.split_once('_').unwrap_or_default();
-    secs.len() == 10 && counter.len() == 8 && secs.bytes().chain(counter.bytes()).all(|b| b.is_ascii_digit())
+    secs.len() == 10
+        && counter.len() == 8
+        && secs
+            .bytes()
+            .chain(counter.bytes())
+            .all(|b| b.is_ascii_digit())
 }
 
 fn square_query(name: &str) -> Value {
@@ -132,8 +148,15 @@ async fn auth_accepts_the_demo_key_and_refuses_others() {
     let body = login(&server).await;
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["expires_in"], 3600);
-    assert_eq!(body["scope"], "custom.profile email ibm-pairs-api offline_access openid phoenix-api profile");
-    assert!(body["refresh_token"].as_str().is_some_and(|t| !t.is_empty()));
+    assert_eq!(
+        body["scope"],
+        "custom.profile email ibm-pairs-api offline_access openid phoenix-api profile"
+    );
+    assert!(
+        body["refresh_token"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty())
+    );
 
     let attempt = |path: &'static str, body: String| {
         let url = format!("{}{path}", server.auth_url());
@@ -149,28 +172,45 @@ async fn auth_accepts_the_demo_key_and_refuses_others() {
             (status, response.json::<Value>().await.expect("json"))
         }
     };
-    let (status, body) =
-        attempt("/auth/GetBearerForClient", json!({"apiKey": "wrong", "clientId": "ibm-pairs"}).to_string())
-            .await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_client")));
+    let (status, body) = attempt(
+        "/auth/GetBearerForClient",
+        json!({"apiKey": "wrong", "clientId": "ibm-pairs"}).to_string(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_client"))
+    );
     let (status, body) = attempt(
         "/auth/GetBearerForClient",
         json!({"apiKey": "demo", "clientId": "someone-else"}).to_string(),
     )
     .await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_client")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_client"))
+    );
     let (status, body) = attempt("/auth/GetBearerForClient", "{not json".to_owned()).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_request")));
-    let (status, body) =
-        attempt("/Auth/GetBearerForClient", json!({"apiKey": "demo", "clientId": "ibm-pairs"}).to_string())
-            .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_request"))
+    );
+    let (status, body) = attempt(
+        "/Auth/GetBearerForClient",
+        json!({"apiKey": "demo", "clientId": "ibm-pairs"}).to_string(),
+    )
+    .await;
     assert_eq!(status, 200, "the SDK's capitalised path works too: {body}");
     assert_eq!(server.control().stats().auth_calls, 5);
 }
 
 #[tokio::test]
 async fn access_tokens_are_hs256_jwts_with_the_configured_lifetime() {
-    let server = start(MockConfig { token_ttl: Duration::from_secs(123), ..MockConfig::default() }).await;
+    let server = start(MockConfig {
+        token_ttl: Duration::from_secs(123),
+        ..MockConfig::default()
+    })
+    .await;
     let body = login(&server).await;
     assert_eq!(body["expires_in"], 123);
     let jwt = body["access_token"].as_str().expect("token");
@@ -184,23 +224,36 @@ async fn access_tokens_are_hs256_jwts_with_the_configured_lifetime() {
         assert!(c[claim].is_string(), "claim {claim} in {c}");
     }
     assert_eq!(c["client_id"], "ibm-pairs");
-    assert_eq!(c["exp"].as_i64().expect("exp") - c["iat"].as_i64().expect("iat"), 123);
+    assert_eq!(
+        c["exp"].as_i64().expect("exp") - c["iat"].as_i64().expect("iat"),
+        123
+    );
     let other = token(&server).await;
     assert_ne!(claims(&other)["jti"], c["jti"]);
 
     server.control().set_token_ttl(Duration::from_secs(7));
     let c = claims(&token(&server).await);
-    assert_eq!(c["exp"].as_i64().expect("exp") - c["iat"].as_i64().expect("iat"), 7);
+    assert_eq!(
+        c["exp"].as_i64().expect("exp") - c["iat"].as_i64().expect("iat"),
+        7
+    );
 }
 
 #[tokio::test]
 async fn clock_skew_shifts_iat_and_exp() {
     for skew in [600, -600] {
-        let server = start(MockConfig { clock_skew: skew, ..MockConfig::default() }).await;
+        let server = start(MockConfig {
+            clock_skew: skew,
+            ..MockConfig::default()
+        })
+        .await;
         let c = claims(&token(&server).await);
         let now = chrono::Utc::now().timestamp();
         let iat = c["iat"].as_i64().expect("iat");
-        assert!((iat - (now + skew)).abs() <= 5, "iat {iat}, now {now}, skew {skew}");
+        assert!(
+            (iat - (now + skew)).abs() <= 5,
+            "iat {iat}, now {now}, skew {skew}"
+        );
         // The token is still valid: the server judges it by its own skewed clock.
         let (status, _) = get(&server, &token(&server).await, "/datalayers/140").await;
         assert_eq!(status, 200);
@@ -225,18 +278,29 @@ async fn refresh_tokens_rotate_and_cannot_be_reused() {
     assert!(form.contains(&("refresh_token".to_owned(), old.to_owned())));
 
     let (status, body) = refresh(&server, old).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
 
     let newer = second["refresh_token"].as_str().expect("refresh token");
     let (status, third) = refresh(&server, newer).await;
     assert_eq!(status, 200);
-    let (status, _) = get(&server, third["access_token"].as_str().expect("token"), "/datalayers/91").await;
+    let (status, _) = get(
+        &server,
+        third["access_token"].as_str().expect("token"),
+        "/datalayers/91",
+    )
+    .await;
     assert_eq!(status, 200);
 
     server.control().revoke_refresh_tokens();
     let latest = third["refresh_token"].as_str().expect("refresh token");
     let (status, body) = refresh(&server, latest).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
     assert_eq!(server.control().stats().refresh_calls, 4);
 }
 
@@ -252,12 +316,26 @@ async fn refresh_checks_grant_type_and_client() {
         }
     };
     let (status, body) = post(vec![("grant_type", "password"), ("client_id", "ibm-pairs")]).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("unsupported_grant_type")));
-    let (status, body) =
-        post(vec![("grant_type", "refresh_token"), ("client_id", "other"), ("refresh_token", "x")]).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_client")));
-    let (status, body) =
-        post(vec![("grant_type", "apikey"), ("client_id", "ibm-pairs"), ("apikey", "demo")]).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("unsupported_grant_type"))
+    );
+    let (status, body) = post(vec![
+        ("grant_type", "refresh_token"),
+        ("client_id", "other"),
+        ("refresh_token", "x"),
+    ])
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_client"))
+    );
+    let (status, body) = post(vec![
+        ("grant_type", "apikey"),
+        ("client_id", "ibm-pairs"),
+        ("apikey", "demo"),
+    ])
+    .await;
     assert_eq!(status, 200, "{body}");
 }
 
@@ -269,7 +347,9 @@ async fn an_unencoded_refresh_token_is_rejected() {
     let response = client()
         .post(format!("{}/connect/token", server.auth_url()))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("grant_type=refresh_token&client_id=ibm-pairs&refresh_token={raw}"))
+        .body(format!(
+            "grant_type=refresh_token&client_id=ibm-pairs&refresh_token={raw}"
+        ))
         .send()
         .await
         .expect("refresh");
@@ -277,13 +357,24 @@ async fn an_unencoded_refresh_token_is_rejected() {
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["error"], "invalid_grant");
     let form = server.control().stats().last_refresh_form.expect("form");
-    let seen = &form.iter().find(|(k, _)| k == "refresh_token").expect("field").1;
-    assert!(seen.contains(' ') && !seen.contains('+'), "a raw + decodes as a space: {seen}");
+    let seen = &form
+        .iter()
+        .find(|(k, _)| k == "refresh_token")
+        .expect("field")
+        .1;
+    assert!(
+        seen.contains(' ') && !seen.contains('+'),
+        "a raw + decodes as a space: {seen}"
+    );
 }
 
 #[tokio::test]
 async fn expired_tokens_get_the_exact_403_body() {
-    let server = start(MockConfig { token_ttl: Duration::ZERO, ..MockConfig::default() }).await;
+    let server = start(MockConfig {
+        token_ttl: Duration::ZERO,
+        ..MockConfig::default()
+    })
+    .await;
     let jwt = token(&server).await;
     let response = client()
         .get(format!("{}/datalayers/full", server.api_url()))
@@ -300,7 +391,10 @@ async fn expired_tokens_get_the_exact_403_body() {
     assert!(body.ends_with(r#" GMT"}"#), "{body}");
     let exp = claims(&jwt)["exp"].as_i64().expect("exp");
     let date = chrono::DateTime::from_timestamp(exp, 0).expect("date");
-    assert!(body.contains(&date.format("%-d %b %Y %H:%M:%S").to_string()), "{body}");
+    assert!(
+        body.contains(&date.format("%-d %b %Y %H:%M:%S").to_string()),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -311,7 +405,11 @@ async fn expire_access_tokens_forces_the_403_for_existing_tokens_only() {
     server.control().expire_access_tokens();
     let (status, body) = get(&server, &old, "/datalayers/49423").await;
     assert_eq!(status, 403);
-    assert!(body["error"].as_str().is_some_and(|e| e.contains("'exp' claim expired at")));
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("'exp' claim expired at"))
+    );
     let fresh = token(&server).await;
     assert_eq!(get(&server, &fresh, "/datalayers/49423").await.0, 200);
 }
@@ -319,7 +417,11 @@ async fn expire_access_tokens_forces_the_403_for_existing_tokens_only() {
 #[tokio::test]
 async fn the_api_requires_a_valid_bearer_token() {
     let server = start(MockConfig::default()).await;
-    let response = client().get(format!("{}/datalayers/full", server.api_url())).send().await.expect("GET");
+    let response = client()
+        .get(format!("{}/datalayers/full", server.api_url()))
+        .send()
+        .await
+        .expect("GET");
     assert_eq!(response.status(), 401);
     let body: Value = response.json().await.expect("json");
     assert!(body["error"].is_string());
@@ -346,12 +448,22 @@ async fn point_queries_return_rows_that_depend_on_place_and_time() {
         assert_eq!(row["layerName"], "2m temperature");
         assert_eq!(row["unit"], "K");
         assert!(row["timestamp"].is_i64());
-        let value: f64 = row["value"].as_str().expect("value string").parse().expect("number");
+        let value: f64 = row["value"]
+            .as_str()
+            .expect("value string")
+            .parse()
+            .expect("number");
         assert!((230.0..330.0).contains(&value), "{value}");
     }
     assert_eq!(era5[0]["timestamp"], 1_717_200_000_000_i64);
-    let boston = era5.iter().find(|r| r["latitude"] == 42.3601).expect("boston");
-    let new_york = era5.iter().find(|r| r["latitude"] == 40.7128).expect("new york");
+    let boston = era5
+        .iter()
+        .find(|r| r["latitude"] == 42.3601)
+        .expect("boston");
+    let new_york = era5
+        .iter()
+        .find(|r| r["latitude"] == 40.7128)
+        .expect("new york");
     assert_ne!(boston["value"], new_york["value"]);
 
     let mean: Vec<&Value> = rows.iter().filter(|r| r["layerId"] == "91").collect();
@@ -362,7 +474,10 @@ async fn point_queries_return_rows_that_depend_on_place_and_time() {
 
     let stats = server.control().stats();
     assert_eq!(stats.query_calls, 1);
-    assert_eq!(stats.last_query_authorization, Some(format!("Bearer {jwt}")));
+    assert_eq!(
+        stats.last_query_authorization,
+        Some(format!("Bearer {jwt}"))
+    );
 
     let mut moved = point_query();
     moved["spatial"]["coordinates"] = json!([10.0, 20.0]);
@@ -393,7 +508,11 @@ async fn invalid_queries_get_400_with_a_message() {
     missing.as_object_mut().expect("object").remove("temporal");
     let (status, body) = post_query(&server, &jwt, &missing).await;
     assert_eq!(status, 400);
-    assert!(body["message"].as_str().is_some_and(|m| m.contains("temporal")));
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("temporal"))
+    );
 
     let mut bad = point_query();
     bad["spatial"]["coordinates"] = json!([95.0, 10.0]);
@@ -415,7 +534,15 @@ async fn dry_runs_estimate_usage_from_area_days_and_layers() {
     let (status, body) = post_query(&server, &jwt, &small).await;
     assert_eq!(status, 200, "{body}");
     let info = &body["info"];
-    for key in ["usage", "maxUsage", "size", "maxSize", "count", "interactiveMaxCount", "maxCount"] {
+    for key in [
+        "usage",
+        "maxUsage",
+        "size",
+        "maxSize",
+        "count",
+        "interactiveMaxCount",
+        "maxCount",
+    ] {
         assert!(info[key].is_u64(), "{key} in {info}");
     }
     assert_eq!(info["usageUnit"], "bytes");
@@ -460,40 +587,67 @@ async fn square_queries_become_jobs_that_finish_with_a_zip() {
         .expect("download");
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "application/zip");
-    let length: usize =
-        response.headers()["content-length"].to_str().expect("ascii").parse().expect("number");
+    let length: usize = response.headers()["content-length"]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("number");
     let bytes = response.bytes().await.expect("body");
     assert_eq!(bytes.len(), length);
     assert!(bytes.starts_with(b"PK\x03\x04"));
     let size = fast().download_size;
-    assert!(bytes.len() >= size && bytes.len() < size + 16 * 1024, "{}", bytes.len());
+    assert!(
+        bytes.len() >= size && bytes.len() < size + 16 * 1024,
+        "{}",
+        bytes.len()
+    );
 
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("zip");
-    let names: Vec<String> = archive.file_names().map(|n| n.expect("utf-8 name").into_owned()).collect();
+    let names: Vec<String> = archive
+        .file_names()
+        .map(|n| n.expect("utf-8 name").into_owned())
+        .collect();
     assert!(names.contains(&"output.info".to_owned()), "{names:?}");
     assert!(names.contains(&"data_acknowledgement.txt".to_owned()));
-    let ndvi = "Sentinel 2 (ESA)-Normalized difference vegetation index[ndvi]-07_01_2024T00_00_00.tiff";
+    let ndvi =
+        "Sentinel 2 (ESA)-Normalized difference vegetation index[ndvi]-07_01_2024T00_00_00.tiff";
     assert!(names.contains(&ndvi.to_owned()), "{names:?}");
     assert!(names.contains(&format!("{ndvi}.json")));
     assert_eq!(names.iter().filter(|n| n.ends_with(".tiff")).count(), 2);
 
     let mut tiff = Vec::new();
-    archive.by_name(ndvi).expect("tiff").read_to_end(&mut tiff).expect("read");
+    archive
+        .by_name(ndvi)
+        .expect("tiff")
+        .read_to_end(&mut tiff)
+        .expect("read");
     assert!(tiff.starts_with(b"II*\0"));
     let mut sidecar = String::new();
-    archive.by_name(&format!("{ndvi}.json")).expect("sidecar").read_to_string(&mut sidecar).expect("read");
+    archive
+        .by_name(&format!("{ndvi}.json"))
+        .expect("sidecar")
+        .read_to_string(&mut sidecar)
+        .expect("read");
     let sidecar: Value = serde_json::from_str(&sidecar).expect("json");
     assert_eq!(sidecar["pixelNoDataVal"], -9999.0);
     assert_eq!(sidecar["boundingBox"]["minLatitude"], 41.2);
     let (w, h) = (
-        sidecar["pixelDimensions"]["numberPixelsLongitude"].as_u64().expect("w"),
-        sidecar["pixelDimensions"]["numberPixelsLatitude"].as_u64().expect("h"),
+        sidecar["pixelDimensions"]["numberPixelsLongitude"]
+            .as_u64()
+            .expect("w"),
+        sidecar["pixelDimensions"]["numberPixelsLatitude"]
+            .as_u64()
+            .expect("h"),
     );
     assert!(tiff.len() as u64 >= w * h * 4);
     let stats = &sidecar["rasterStatistics"];
     assert!(stats["pixelMin"].as_f64() < stats["pixelMax"].as_f64());
     let mut info = String::new();
-    archive.by_name("output.info").expect("output.info").read_to_string(&mut info).expect("read");
+    archive
+        .by_name("output.info")
+        .expect("output.info")
+        .read_to_string(&mut info)
+        .expect("read");
     let info: Value = serde_json::from_str(&info).expect("json");
     assert_eq!(info["files"][0]["name"], ndvi);
     assert_eq!(info["files"][0]["datalayerId"], "49464");
@@ -514,7 +668,11 @@ async fn jobs_named_fail_end_in_status_40_with_a_message() {
     assert_eq!(seen.last(), Some(&40));
     assert_eq!(status["status"], "Failed");
     assert_eq!(status["ready"], false);
-    assert!(status["message"].as_str().is_some_and(|m| m.starts_with("Processing failed: layer 49464")));
+    assert!(
+        status["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("Processing failed: layer 49464"))
+    );
     let (code, body) = get(&server, &jwt, &format!("/queryjobs/{id}/download")).await;
     assert_eq!(code, 404);
     assert!(body["message"].is_string());
@@ -525,7 +683,10 @@ async fn unknown_jobs_are_404() {
     let server = start(fast()).await;
     let jwt = token(&server).await;
     let (status, body) = get(&server, &jwt, "/queryjobs/1544202000_23976938").await;
-    assert_eq!((status, body), (404, json!({"message": "Error: 404 Not Found."})));
+    assert_eq!(
+        (status, body),
+        (404, json!({"message": "Error: 404 Not Found."}))
+    );
     let (status, _) = get(&server, &jwt, "/queryjobs/nope/download").await;
     assert_eq!(status, 404);
 }
@@ -552,14 +713,21 @@ async fn the_job_list_is_newest_first_and_includes_history() {
     assert_eq!(status, 200);
     let jobs = list["queryJobList"].as_array().expect("list");
     assert_eq!(list["totPages"], 1);
-    let codes: Vec<u64> = jobs.iter().filter_map(|j| j["statusCode"].as_u64()).collect();
+    let codes: Vec<u64> = jobs
+        .iter()
+        .filter_map(|j| j["statusCode"].as_u64())
+        .collect();
     assert!(codes.contains(&20) && codes.contains(&40), "{codes:?}");
 
     let (_, body) = post_query(&server, &jwt, &square_query("newest")).await;
     let (_, list) = get(&server, &jwt, "/queryjobs/list").await;
     assert_eq!(list["queryJobList"][0]["id"], body["id"]);
-    let starts: Vec<i64> =
-        list["queryJobList"].as_array().expect("list").iter().filter_map(|j| j["start"].as_i64()).collect();
+    let starts: Vec<i64> = list["queryJobList"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|j| j["start"].as_i64())
+        .collect();
     assert!(starts.windows(2).all(|w| w[0] >= w[1]), "{starts:?}");
 
     let (_, favourites) = get(&server, &jwt, "/queryjobs/list?flag=true").await;
@@ -570,7 +738,10 @@ async fn the_job_list_is_newest_first_and_includes_history() {
     assert_eq!(paged["totPages"], 4);
     assert_eq!(paged["queryJobList"].as_array().map(Vec::len), Some(1));
 
-    let done = jobs.iter().find(|j| j["statusCode"] == 20).expect("seeded success");
+    let done = jobs
+        .iter()
+        .find(|j| j["statusCode"] == 20)
+        .expect("seeded success");
     let id = done["id"].as_str().expect("id");
     assert!(is_job_id(id));
     let response = client()
@@ -632,7 +803,11 @@ async fn fail_next_answers_one_request_with_the_canned_response() {
     assert_eq!(status, 200);
     assert_eq!(server.control().stats().query_calls, 2);
 
-    server.control().fail_next("/connect/token", 503, r#"{"error":"temporarily_unavailable"}"#);
+    server.control().fail_next(
+        "/connect/token",
+        503,
+        r#"{"error":"temporarily_unavailable"}"#,
+    );
     let body = login(&server).await;
     let (status, _) = refresh(&server, body["refresh_token"].as_str().expect("rt")).await;
     assert_eq!(status, 503);
@@ -640,7 +815,11 @@ async fn fail_next_answers_one_request_with_the_canned_response() {
 
 #[tokio::test]
 async fn stalled_downloads_send_one_chunk_then_nothing() {
-    let server = start(MockConfig { download_size: 512 * 1024, ..fast() }).await;
+    let server = start(MockConfig {
+        download_size: 512 * 1024,
+        ..fast()
+    })
+    .await;
     let jwt = token(&server).await;
     let (_, body) = post_query(&server, &jwt, &square_query("stall")).await;
     let id = body["id"].as_str().expect("id").to_owned();
@@ -676,7 +855,11 @@ async fn shutdown_stops_the_listener() {
 #[tokio::test]
 async fn multi_megabyte_downloads_arrive_in_chunks_with_a_content_length() {
     let size = 6 * 1024 * 1024;
-    let server = start(MockConfig { download_size: size, ..fast() }).await;
+    let server = start(MockConfig {
+        download_size: size,
+        ..fast()
+    })
+    .await;
     let jwt = token(&server).await;
     let (_, body) = post_query(&server, &jwt, &square_query("big")).await;
     let id = body["id"].as_str().expect("id").to_owned();
@@ -701,5 +884,8 @@ async fn multi_megabyte_downloads_arrive_in_chunks_with_a_content_length() {
 #[test]
 fn config_debug_hides_api_keys() {
     let shown = format!("{:?}", MockConfig::default());
-    assert!(!shown.contains("demo") && shown.contains("redacted"), "{shown}");
+    assert!(
+        !shown.contains("demo") && shown.contains("redacted"),
+        "{shown}"
+    );
 }

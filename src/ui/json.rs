@@ -144,7 +144,8 @@ mod tests {
     #[test]
     fn marks_split_pieces_at_match_boundaries() {
         let line = r#""İstanbul": 1"#;
-        let marked = mark(tokens(line), &[3..10], theme::search_match());
+        let stanbul = Range { start: 3, end: 10 };
+        let marked = mark(tokens(line), &[stanbul], theme::search_match());
         let texts: Vec<&str> = marked.iter().map(|(_, t)| *t).collect();
         assert_eq!(texts, ["\"İ", "stanbul", "\"", ": ", "1"]);
         assert_eq!(marked[1].0, theme::json_key().patch(theme::search_match()));
