@@ -48,10 +48,17 @@ impl PointRow {
     }
 }
 
-/// An epoch-milliseconds time as ISO 8601 UTC.
+/// An epoch-milliseconds time as ISO 8601 UTC; whole minutes leave out the seconds
+/// (`2024-06-01T00:00Z`), which keeps the table narrow for the usual hourly data.
 pub fn iso(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map_or_else(|| ms.to_string(), |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+    use chrono::Timelike;
+    let Some(time) = chrono::DateTime::from_timestamp_millis(ms) else { return ms.to_string() };
+    let format = if time.second() == 0 && time.nanosecond() == 0 {
+        "%Y-%m-%dT%H:%MZ"
+    } else {
+        "%Y-%m-%dT%H:%M:%S%.3fZ"
+    };
+    time.format(format).to_string()
 }
 
 #[derive(Deserialize)]
@@ -223,7 +230,8 @@ mod tests {
     fn aggregated_rows_have_a_blank_time_and_epoch_ms_become_iso_dates() {
         let rows = read(DRIFT).unwrap();
         assert_eq!(rows[3].iso_time(), "");
-        assert_eq!(rows[0].iso_time(), "2024-06-01T00:00:00Z");
+        assert_eq!(rows[0].iso_time(), "2024-06-01T00:00Z");
+        assert_eq!(iso(1_717_200_001_500), "2024-06-01T00:00:01.500Z");
     }
 
     #[test]

@@ -237,6 +237,8 @@ pub struct Viewer {
     pub points: Points,
     /// The first table row on screen.
     pub table_scroll: usize,
+    /// How many table columns are scrolled off to the left (a narrow pane cannot show all).
+    pub table_column: usize,
     /// Rows of the body area, as last laid out.
     pub height: usize,
     /// Columns of the body area, as last laid out.
@@ -584,6 +586,8 @@ pub(super) fn on_action(app: &mut App, action: Action, effects: &mut Vec<Effect>
         Action::PageDown if table => v.table_scroll += page,
         Action::Top if table => v.table_scroll = 0,
         Action::Bottom if table => v.table_scroll = usize::MAX,
+        Action::Left if table => v.table_column = v.table_column.saturating_sub(1),
+        Action::Right if table => v.table_column = (v.table_column + 1).min(5),
         Action::Up => v.move_cursor(false, 1, false),
         Action::Down => v.move_cursor(true, 1, false),
         Action::PageUp => v.move_cursor(false, page, true),
@@ -862,4 +866,4 @@ pub(super) fn on_msg(app: &mut App, msg: ViewerMsg) {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

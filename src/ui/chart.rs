@@ -22,10 +22,10 @@ pub(super) fn render(viewer: &Viewer, frame: &mut Frame, area: Rect) {
     let [plot, note] = Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(area);
     let mut skipped = Vec::new();
     if chart.without_time > 0 {
-        skipped.push(format!("{} rows without a time", chart.without_time));
+        skipped.push(format!("{} without a time", rows(chart.without_time)));
     }
     if chart.not_numeric > 0 {
-        skipped.push(format!("{} rows whose value is not a number", chart.not_numeric));
+        skipped.push(format!("{} with a value that is not a number", rows(chart.not_numeric)));
     }
     let note_text = if skipped.is_empty() {
         format!("{} series · t table · v text", chart.series.len())
@@ -60,6 +60,10 @@ pub(super) fn render(viewer: &Viewer, frame: &mut Frame, area: Rect) {
         .x_axis(Axis::default().title("time (UTC)").style(theme::dim()).bounds([x0, x1]).labels(x_labels))
         .y_axis(Axis::default().title("value").style(theme::dim()).bounds([y0, y1]).labels(y_labels))
         .legend_position(Some(LegendPosition::TopRight))
-        .hidden_legend_constraints((Constraint::Percentage(60), Constraint::Percentage(60)));
+        .hidden_legend_constraints((Constraint::Percentage(95), Constraint::Percentage(60)));
     frame.render_widget(widget, plot);
+}
+
+fn rows(n: usize) -> String {
+    if n == 1 { "1 row".into() } else { format!("{n} rows") }
 }

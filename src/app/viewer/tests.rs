@@ -36,7 +36,7 @@ fn answered(body: impl Into<Bytes>) -> (App, Vec<Effect>) {
 }
 
 /// Runs the background jobs among `effects` here and now, feeding their reports back.
-fn run_jobs(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
+pub(crate) fn run_jobs(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
     let mut rest = Vec::new();
     for effect in effects {
         match effect {
