@@ -196,6 +196,36 @@ impl ChartData {
     }
 }
 
+/// A generated point-query answer of at least `size` bytes, one row per line, with the type
+/// drift of real answers; for load tests and benchmarks.
+pub fn sample(size: usize) -> bytes::Bytes {
+    use std::fmt::Write;
+    let mut body = String::with_capacity(size + 256);
+    body.push_str("{\"data\":[\n");
+    let mut i = 0u64;
+    while body.len() < size {
+        if i > 0 {
+            body.push_str(",\n");
+        }
+        let layer = if i.is_multiple_of(3) { "\"49423\"" } else { "49423" };
+        let time = 1_717_200_000_000 + (i / 4) * 3_600_000;
+        let _ = write!(
+            body,
+            "{{\"layerId\":{layer},\"layerName\":\"2m temperature\",\"dataset\":\"ERA5\",\"timestamp\":{time},\
+             \"longitude\":-71.0589,\"latitude\":{}.3601,\"value\":",
+            40 + i % 4
+        );
+        if i.is_multiple_of(2) {
+            let _ = write!(body, "\"{}.{:04}\",\"unit\":\"K\"}}", 280 + i % 30, i % 9973);
+        } else {
+            let _ = write!(body, "{}.5,\"unit\":\"K\"}}", 270 + i % 40);
+        }
+        i += 1;
+    }
+    body.push_str("\n]}");
+    bytes::Bytes::from(body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,6 +276,15 @@ mod tests {
         let chart = ChartData::new(&rows);
         assert_eq!(chart.series[0].points.len(), 2);
         assert_eq!(chart.bounds(), Some(([1.7172e12, 1.7172864e12], [290.0077, 291.4302])));
+    }
+
+    #[test]
+    fn the_sample_is_a_point_answer_of_the_asked_size() {
+        let body = sample(10_000);
+        assert!(body.len() >= 10_000 && body.len() < 10_300);
+        let rows = read(std::str::from_utf8(&body).unwrap()).unwrap();
+        assert!(rows.len() > 40);
+        assert!(rows.iter().all(|r| r.number().is_some() && r.time.is_some()));
     }
 
     #[test]

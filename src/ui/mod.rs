@@ -4,7 +4,7 @@ mod api_key;
 mod chart;
 mod footer;
 mod help;
-mod json;
+pub mod json;
 mod query;
 mod response;
 mod table;

@@ -288,35 +288,9 @@ fn a_new_query_or_esc_cancels_formatting() {
     assert!(cancel.load(Ordering::Relaxed));
 }
 
-/// A 50 MB point-query answer, one row per line as servers tend to send it.
-pub(crate) fn big_points_body(size: usize) -> Bytes {
-    let mut body = String::with_capacity(size + 256);
-    body.push_str("{\"data\":[\n");
-    let mut i = 0u64;
-    while body.len() < size {
-        if i > 0 {
-            body.push_str(",\n");
-        }
-        let value = if i % 2 == 0 {
-            format!("\"{}.{:04}\"", 280 + i % 30, i % 9973)
-        } else {
-            format!("{}.5", 270 + i % 40)
-        };
-        let layer = if i % 3 == 0 { "\"49423\"".to_owned() } else { "49423".to_owned() };
-        body.push_str(&format!(
-            "{{\"layerId\":{layer},\"layerName\":\"2m temperature\",\"dataset\":\"ERA5\",\"timestamp\":{},\"longitude\":-71.0589,\"latitude\":{}.3601,\"value\":{value},\"unit\":\"K\"}}",
-            1_717_200_000_000u64 + (i / 4) * 3_600_000,
-            40 + i % 4,
-        ));
-        i += 1;
-    }
-    body.push_str("\n]}");
-    Bytes::from(body)
-}
-
 #[test]
 fn a_50_mb_body_leaves_the_ui_answering_keys_while_it_is_formatted() {
-    let (mut app, effects) = answered(big_points_body(50 << 20));
+    let (mut app, effects) = answered(crate::points::sample(50 << 20));
     let Some(Effect::Job(job)) = effects.into_iter().next() else { panic!("no format job") };
     assert!(matches!(app.viewer.body, Body::Formatting { .. }));
     let (tx, rx) = mpsc::channel();
