@@ -121,7 +121,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(Scope::Global, &[(KeyCode::Char('q'), CTRL), (KeyCode::Char('c'), CTRL)], "Ctrl-Q", "quit", Action::Quit),
     bind(Scope::Global, &[(KeyCode::Tab, NONE)], "Tab", "next pane", Action::FocusNext),
     bind(Scope::Global, &[(KeyCode::BackTab, SHIFT), (KeyCode::BackTab, NONE)], "Shift-Tab", "previous pane", Action::FocusPrev),
-    bind(Scope::Global, &[(KeyCode::Esc, NONE)], "Esc", "cancel request", Action::Cancel),
+    bind(Scope::Global, &[(KeyCode::Esc, NONE)], "Esc", "cancel, or go back", Action::Cancel),
     bind(Scope::Pane(Pane::ApiKey), &[(KeyCode::Enter, NONE)], "Enter", "authenticate", Action::Authenticate),
     bind(Scope::Pane(Pane::Query), &[(KeyCode::Char('s'), CTRL)], "Ctrl-S", "save", Action::Save),
     bind(Scope::Pane(Pane::Query), &[(KeyCode::Char('z'), CTRL), (KeyCode::Char('u'), CTRL)], "Ctrl-Z", "undo", Action::Undo),
