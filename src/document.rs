@@ -458,8 +458,11 @@ fn check_with_serde(text: &str) -> Option<String> {
             None => return None,
             Some(Ok(_)) => {}
             Some(Err(e)) => {
+                // serde_json ends its message with the position, which is already said first.
+                let text = e.to_string();
+                let text = text.rfind(" at line ").map_or(text.as_str(), |i| &text[..i]);
                 return Some(format!(
-                    "not formatted: invalid JSON at line {}, column {}: {e}",
+                    "not formatted: invalid JSON at line {}, column {}: {text}",
                     e.line(),
                     e.column()
                 ));

@@ -153,6 +153,12 @@ mod tests {
     }
 
     #[test]
+    fn over_long_lines_are_not_coloured() {
+        let line = format!("\"{}\": 1", "k".repeat(MAX_COLOURED));
+        assert_eq!(tokens(&line), [(Style::default(), line.as_str())]);
+    }
+
+    #[test]
     fn window_skips_and_takes_by_characters() {
         let line = window(tokens(r#""İstanbul": 1"#), 2, 5);
         assert_eq!(line.to_string(), "stanb");

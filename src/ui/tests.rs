@@ -395,3 +395,30 @@ fn viewer_table_scrolls_by_whole_columns() {
         }
     });
 }
+
+#[test]
+fn trap_bodies_render_within_a_second_with_a_banner() {
+    let mut cut = br#"{"data":[{"value":""#.to_vec();
+    cut.resize(5 << 20, b'x');
+    let traps: [(&[u8], &str); 5] = [
+        (&format!("{}{}", "[".repeat(128), "]".repeat(128)).into_bytes(), "deeper than 127"),
+        (&"[".repeat(100_000).into_bytes(), "deeper than 127"),
+        (br#"{"s":"\ud800"}"#, "lone surrogate"),
+        (br#"{"e":1e400}"#, "out of range"),
+        (&cut, "EOF while"),
+    ];
+    for (body, why) in traps {
+        let started = std::time::Instant::now();
+        let mut app = app();
+        valid_token(&mut app);
+        press(&mut app, KeyCode::F(5));
+        let id = app.running.map(|r| r.id).unwrap_or_default();
+        let body = Bytes::copy_from_slice(body);
+        let reply = HttpReply { status: 200, content_type: None, body, elapsed: Duration::from_millis(9) };
+        let effects = update(&mut app, Msg::Worker(WorkerEvent::QueryFinished { id, reply, retried: false }));
+        crate::app::viewer::tests::run_jobs(&mut app, effects);
+        let screen = draw(&mut app, 120, 40);
+        assert!(started.elapsed() < Duration::from_secs(1), "{why}: {:?}", started.elapsed());
+        assert!(screen.contains(why), "{why}: {screen}");
+    }
+}
