@@ -97,10 +97,37 @@ fn figures() {
     drop(document);
 
     let started = Instant::now();
-    let app = loaded_app(200, 60);
+    let mut app = loaded_app(200, 60);
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("test backend");
     terminal.draw(|f| pairs_tui::ui::render(&app, f)).expect("draw");
     let first_frame = started.elapsed();
+
+    // Keys that touch every line run on the UI thread: how long do they take?
+    let key = |code| Msg::Key(KeyEvent::new(code, KeyModifiers::NONE));
+    let mut missed = Vec::new();
+    for term in ["/nosuchtext", "/no such: text"] {
+        for c in term.chars() {
+            update(&mut app, key(KeyCode::Char(c)));
+        }
+        let started = Instant::now();
+        update(&mut app, key(KeyCode::Enter));
+        missed.push(started.elapsed());
+    }
+    update(&mut app, key(KeyCode::Down));
+    update(&mut app, key(KeyCode::Down));
+    update(&mut app, key(KeyCode::Down));
+    let started = Instant::now();
+    update(&mut app, key(KeyCode::Char('z')));
+    let folded = started.elapsed();
+    let started = Instant::now();
+    update(&mut app, key(KeyCode::End));
+    let bottom = started.elapsed();
+    eprintln!(
+        "on the UI thread: a search that finds nothing {:?} (a plain word), {:?} (with spaces); z (fold {} rows) {folded:?}; End {bottom:?}",
+        missed[0],
+        missed[1],
+        app.viewer.folds.len()
+    );
     eprintln!(
         "50 MB body ({} bytes, {lines} lines): indexed in {indexed:?}; first formatted frame after \
          {first_frame:?} (generating the body included); indexing peak {:.1} MiB over the body = {:.2}x \

@@ -189,19 +189,26 @@ impl Document {
         self.write_line(index, &mut out).then_some(out)
     }
 
+    /// One line's bytes as received, before re-indenting (and with its newline, for text): a
+    /// search can look for plain terms here without making the display line.
+    pub fn line_bytes(&self, index: usize) -> Option<&[u8]> {
+        let start = *self.starts.get(index)?;
+        let end = self.starts.get(index + 1).copied().unwrap_or(self.shown.len());
+        self.shown.get(start..end)
+    }
+
     /// Writes one display line into `out` (cleared first); false if there is no such line.
     /// Searching reuses one buffer this way instead of allocating per line.
     pub fn write_line(&self, index: usize, out: &mut String) -> bool {
         out.clear();
-        let Some(&start) = self.starts.get(index) else { return false };
-        let end = self.starts.get(index + 1).copied().unwrap_or(self.shown.len());
-        let bytes = &self.shown[start..end];
+        let Some(bytes) = self.line_bytes(index) else { return false };
         match self.kind {
             BodyKind::Json => {
-                let mut compact = String::with_capacity(bytes.len() + 2 * self.depth(index) + 1);
-                compact.extend(std::iter::repeat_n(' ', 2 * self.depth(index)));
-                compact_json(bytes, &mut compact);
-                out.push_str(&make_visible(&compact));
+                out.extend(std::iter::repeat_n(' ', 2 * self.depth(index)));
+                compact_json(bytes, out);
+                if out.chars().any(char::is_control) {
+                    *out = make_visible(out).into_owned();
+                }
             }
             _ => {
                 let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
@@ -249,7 +256,8 @@ fn compact_json(bytes: &[u8], out: &mut String) {
     let mut in_string = false;
     let mut escaped = false;
     let mut run_start = 0;
-    let mut copied = Vec::with_capacity(bytes.len());
+    // Runs are cut at ASCII structure of a body already checked to be UTF-8, so each is text.
+    let copy = |run: &[u8], out: &mut String| out.push_str(&String::from_utf8_lossy(run));
     for (i, &b) in bytes.iter().enumerate() {
         if in_string {
             if escaped {
@@ -264,20 +272,18 @@ fn compact_json(bytes: &[u8], out: &mut String) {
         match b {
             b'"' => in_string = true,
             b' ' | b'\t' | b'\n' | b'\r' => {
-                copied.extend_from_slice(&bytes[run_start..i]);
+                copy(&bytes[run_start..i], out);
                 run_start = i + 1;
             }
             b':' => {
-                copied.extend_from_slice(&bytes[run_start..=i]);
-                copied.push(b' ');
+                copy(&bytes[run_start..=i], out);
+                out.push(' ');
                 run_start = i + 1;
             }
             _ => {}
         }
     }
-    copied.extend_from_slice(&bytes[run_start..]);
-    // Lines are cut at ASCII structure of a body already checked to be UTF-8.
-    out.push_str(&String::from_utf8_lossy(&copied));
+    copy(&bytes[run_start..], out);
 }
 
 struct JsonIndex {

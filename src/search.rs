@@ -27,6 +27,23 @@ impl Needle {
         &self.text
     }
 
+    /// Whether the term can be looked for in a line's raw bytes instead of its display text:
+    /// printable ASCII without whitespace or JSON structure (`,:[]{}`) lies within one token,
+    /// and tokens are shown exactly as they came.
+    pub fn fits_raw_ascii(&self) -> bool {
+        self.text.bytes().all(|b| b.is_ascii_graphic() && !b",:[]{}".contains(&b))
+    }
+
+    /// Whether the ASCII bytes `hay` contain the term, ignoring ASCII case. Only meaningful
+    /// when [`Needle::fits_raw_ascii`] holds.
+    pub fn in_ascii(&self, hay: &[u8]) -> bool {
+        let needle = self.text.as_bytes();
+        let Some((&first, rest)) = needle.split_first() else { return false };
+        let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+        memchr::memchr2_iter(lower, upper, hay)
+            .any(|at| hay.get(at + 1..at + needle.len()).is_some_and(|tail| tail.eq_ignore_ascii_case(rest)))
+    }
+
     /// Whether `line` contains the term.
     pub fn is_in(&self, line: &str) -> bool {
         self.next_in(line, 0).is_some()
@@ -116,6 +133,16 @@ mod tests {
         assert_eq!(all("aa", "AaAa a"), [(0, 2), (2, 4)]);
         assert_eq!(all("Value", r#""value": 1"#), [(1, 6)]);
         assert!(Needle::new("").is_none());
+    }
+
+    #[test]
+    fn raw_ascii_search_agrees_with_display_search() {
+        let needle = Needle::new("Temp").unwrap();
+        assert!(needle.fits_raw_ascii());
+        assert!(needle.in_ascii(br#""layerName":"2m TEMPERATURE","#));
+        assert!(!needle.in_ascii(b"tem"));
+        assert!(!Needle::new("a: 1").unwrap().fits_raw_ascii(), "spacing differs between raw and display");
+        assert!(!Needle::new("é").unwrap().fits_raw_ascii());
     }
 
     #[test]

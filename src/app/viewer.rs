@@ -521,12 +521,20 @@ impl Viewer {
         let mut buffer = String::new();
         // The cursor's own line comes first when the search is new, last when stepping on.
         let skip = usize::from(!include_cursor);
+        let raw_ok = needle.fits_raw_ascii();
         let found = (skip..lines + skip)
             .map(|k| if forward { (start + k) % lines } else { (start + lines - k % lines) % lines })
-            .find(|&line| doc.write_line(line, &mut buffer) && needle.is_in(&buffer));
+            .find(|&line| match doc.line_bytes(line) {
+                // Plain terms in plain lines are looked for without making the display line.
+                Some(raw) if raw_ok && raw.is_ascii() && doc.kind() != BodyKind::Binary => {
+                    needle.in_ascii(raw)
+                }
+                _ => doc.write_line(line, &mut buffer) && needle.is_in(&buffer),
+            });
         let Some(line) = found else {
             return Err(format!("no match for “{}”", needle.text()));
         };
+        doc.write_line(line, &mut buffer);
         let column = needle.find_all(&buffer).first().map_or(0, |m| buffer[..m.start].chars().count());
         let wrapped = if forward { line <= self.cursor } else { line >= self.cursor };
         let text = needle.text().to_owned();
