@@ -118,7 +118,9 @@ impl Token {
         let claims = decode_claims(response.access_token.expose());
         let expires_in = response.expires_in.and_then(seconds);
         let (lifetime, source) = match (claims, expires_in) {
-            (Ok(Claims { exp: Some(exp), iat: Some(iat) }), _) if exp > iat => (seconds(exp - iat), ExpirySource::Jwt),
+            (Ok(Claims { exp: Some(exp), iat: Some(iat) }), _) if exp > iat => {
+                (seconds(exp - iat), ExpirySource::Jwt)
+            }
             (Ok(Claims { exp: Some(_), iat: Some(_) }), Some(secs)) => {
                 (Some(secs), ExpirySource::ExpiresIn("exp is not after iat".into()))
             }
@@ -140,7 +142,9 @@ impl Token {
         // A lifetime too short to use or too long to be true is not a lifetime: the token is
         // then used until the server refuses it, rather than refreshed in a loop.
         let (lifetime, source) = match lifetime {
-            Some(l) if l < MIN_LIFETIME => (None, ExpirySource::Unknown(format!("a lifetime of {} s", l.as_secs()))),
+            Some(l) if l < MIN_LIFETIME => {
+                (None, ExpirySource::Unknown(format!("a lifetime of {} s", l.as_secs())))
+            }
             Some(l) if l > MAX_LIFETIME => (None, ExpirySource::Unknown("a lifetime of over a year".into())),
             other => (other, source),
         };

@@ -8,23 +8,23 @@ use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
 use crate::api::download::{FileKind, Saved};
-use crate::document::Document;
 
 /// The most of one member of a zip that is read for display.
 const MEMBER_LIMIT: u64 = 1024 * 1024;
 /// The most of a JSON or CSV result that is shown (the file on disk is always whole).
 const SHOW_LIMIT: u64 = 256 * 1024 * 1024;
 
-/// Builds the document the response pane shows for a saved result.
-pub fn summarize(job: &str, saved: &Saved) -> Result<Document, String> {
+/// The body the response pane shows for a saved result: a zip's summary as JSON, or the JSON
+/// or CSV result itself.
+pub fn summarize(job: &str, saved: &Saved) -> Result<Bytes, String> {
     match saved.kind {
-        FileKind::Zip => zip_summary(job, saved).map(|v| Document::from_body(&Bytes::from(v.to_string()))),
+        FileKind::Zip => zip_summary(job, saved).map(|v| Bytes::from(v.to_string())),
         FileKind::Json | FileKind::Csv => {
             if saved.bytes > SHOW_LIMIT {
                 return Err(format!("the result is saved but too large to show ({} bytes)", saved.bytes));
             }
             std::fs::read(&saved.path)
-                .map(|b| Document::from_body(&Bytes::from(b)))
+                .map(Bytes::from)
                 .map_err(|e| format!("cannot read {}: {e}", saved.path.display()))
         }
     }
@@ -108,8 +108,8 @@ mod tests {
         zip.write_all(b"Thanks\n").unwrap();
         zip.finish().unwrap();
 
-        let doc = summarize("1", &saved(path, FileKind::Zip)).unwrap();
-        let v: Value = serde_json::from_slice(doc.raw()).unwrap();
+        let body = summarize("1", &saved(path, FileKind::Zip)).unwrap();
+        let v: Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(v["files"]["a.tiff"], 100);
         assert_eq!(v["files"].as_object().unwrap().len(), 4);
         assert_eq!(v["output.info"]["files"][0]["name"], "a.tiff");
@@ -131,7 +131,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("3.csv");
         std::fs::write(&path, "layerId,value\n1,2\n").unwrap();
-        let doc = summarize("3", &saved(path, FileKind::Csv)).unwrap();
-        assert_eq!(doc.line(1), Some("1,2"));
+        let body = summarize("3", &saved(path, FileKind::Csv)).unwrap();
+        assert_eq!(&body[..], b"layerId,value\n1,2\n");
     }
 }

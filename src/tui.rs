@@ -1,7 +1,7 @@
 //! The terminal and the event loop: draw, wait for a key, a worker report or the clock tick,
 //! update, perform effects. Draws only after something happened; idle costs nothing.
 
-use std::io::stdout;
+use std::io::{Write, stdout};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -12,6 +12,7 @@ use ratatui::DefaultTerminal;
 use tokio::time::MissedTickBehavior;
 
 use crate::api::ApiClient;
+use crate::app::viewer::ViewerMsg;
 use crate::app::{App, Effect, Msg, update};
 use crate::editor_io;
 use crate::secret::Secret;
@@ -67,6 +68,8 @@ async fn event_loop(terminal: &mut DefaultTerminal, startup: Startup) -> color_e
         app.set_key(&key);
         commands.send(Command::Authenticate(key)).map_err(|_| eyre!("the network worker is gone"))?;
     }
+    // Reports from the viewer's blocking work (formatting, filters) come back here.
+    let (local, mut local_rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
     let mut input = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
@@ -75,6 +78,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, startup: Startup) -> color_e
         terminal.draw(|frame| ui::render(&app, frame))?;
         let msg = tokio::select! {
             Some(event) = events.recv() => Msg::Worker(event),
+            Some(msg) = local_rx.recv() => msg,
             event = input.next() => match event {
                 Some(Ok(Event::Key(key))) => Msg::Key(key),
                 Some(Ok(Event::Paste(text))) => Msg::Paste(text),
@@ -91,6 +95,9 @@ async fn event_loop(terminal: &mut DefaultTerminal, startup: Startup) -> color_e
         while let Ok(event) = events.try_recv() {
             pending.push(Msg::Worker(event));
         }
+        while let Ok(msg) = local_rx.try_recv() {
+            pending.push(msg);
+        }
         for msg in pending {
             for effect in update(&mut app, msg) {
                 let feedback = match effect {
@@ -101,7 +108,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, startup: Startup) -> color_e
                         update(&mut app, Msg::Resize(size.width, size.height));
                         Some(feedback)
                     }
-                    effect => perform(effect, &commands)?,
+                    effect => perform(effect, &commands, &local)?,
                 };
                 if let Some(feedback) = feedback {
                     update(&mut app, feedback);
@@ -114,10 +121,11 @@ async fn event_loop(terminal: &mut DefaultTerminal, startup: Startup) -> color_e
     }
 }
 
-/// Performs one effect; file work reports back as a message.
+/// Performs one effect; file work reports back as a message, background work through `local`.
 fn perform(
     effect: Effect,
     commands: &tokio::sync::mpsc::UnboundedSender<Command>,
+    local: &tokio::sync::mpsc::UnboundedSender<Msg>,
 ) -> color_eyre::Result<Option<Msg>> {
     match effect {
         Effect::Worker(command) => {
@@ -131,5 +139,21 @@ fn perform(
         Effect::ListDir(dir) => Ok(Some(Msg::Listed(editor_io::list_dir(&dir)))),
         Effect::OpenQuery(path) => Ok(Some(Msg::Opened(editor_io::read_query(&path)))),
         Effect::EditExternally(_) => Err(eyre!("the editor hand-over needs the terminal: the loop does it")),
+        Effect::Job(job) => {
+            let local = local.clone();
+            // A send error means the UI is gone; the result is not needed then.
+            tokio::task::spawn_blocking(move || job.run(&|msg| drop(local.send(Msg::Viewer(msg)))));
+            Ok(None)
+        }
+        Effect::Clipboard(clip) => {
+            let sequence = clip.osc52(std::env::var_os("TMUX").is_some());
+            let mut out = stdout();
+            out.write_all(&sequence).and_then(|()| out.flush()).wrap_err("writing to the terminal failed")?;
+            Ok(None)
+        }
+        Effect::SaveBody { path, body } => {
+            let saved = std::fs::write(&path, &body).map(|()| (path, body.len())).map_err(|e| e.to_string());
+            Ok(Some(Msg::Viewer(ViewerMsg::Saved(saved))))
+        }
     }
 }

@@ -88,8 +88,8 @@ async fn a_square_query_becomes_a_job_whose_zip_is_saved_and_listed() {
     let mut r = rig_with(config, None, Duration::from_secs(5)).await;
     let id = submit(&mut r.worker, SQUARE).await;
     r.worker.commands.send(Command::FollowJob(id.clone())).unwrap();
-    let ((saved, document), events) = wait_for(&mut r.worker, |e| match e {
-        WorkerEvent::JobSaved { saved, document, .. } => Some((saved.clone(), document.clone())),
+    let ((saved, body), events) = wait_for(&mut r.worker, |e| match e {
+        WorkerEvent::JobSaved { saved, body, .. } => Some((saved.clone(), body.clone())),
         WorkerEvent::JobEnded { error, .. } => panic!("{error}"),
         _ => None,
     })
@@ -108,7 +108,7 @@ async fn a_square_query_becomes_a_job_whose_zip_is_saved_and_listed() {
     }
     assert!(names.iter().any(|n| n.ends_with(".tiff")), "{names:?}");
     assert!(names.iter().any(|n| n.ends_with(".tiff.json")), "{names:?}");
-    let summary: serde_json::Value = serde_json::from_slice(document.raw()).unwrap();
+    let summary: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(summary["files"].as_object().unwrap().len(), names.len());
     assert!(summary["output.info"]["files"].is_array(), "{summary}");
     assert!(summary["sidecars"].as_object().is_some_and(|s| !s.is_empty()), "{summary}");
@@ -253,14 +253,14 @@ async fn a_batch_point_job_downloads_json() {
         "temporal":{"intervals":[{"start":"2024-06-01T00:00:00Z","end":"2024-06-03T00:00:00Z"}]},"batch":true}"#;
     let id = submit(&mut r.worker, batch).await;
     r.worker.commands.send(Command::FollowJob(id)).unwrap();
-    let ((kind, document), _) = wait_for(&mut r.worker, |e| match e {
-        WorkerEvent::JobSaved { saved, document, .. } => Some((saved.kind, document.clone())),
+    let ((kind, body), _) = wait_for(&mut r.worker, |e| match e {
+        WorkerEvent::JobSaved { saved, body, .. } => Some((saved.kind, body.clone())),
         WorkerEvent::JobEnded { error, .. } => panic!("{error}"),
         _ => None,
     })
     .await;
     assert_eq!(kind, FileKind::Json);
-    let v: serde_json::Value = serde_json::from_slice(document.raw()).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert!(v["data"].as_array().is_some_and(|rows| !rows.is_empty()), "{v}");
 }
 

@@ -120,7 +120,9 @@ impl ApiClient {
         }
         match serde_json::from_slice::<TokenResponse>(&reply.body) {
             Ok(token) if !token.access_token.is_empty() => Ok(token),
-            Ok(_) => Err(ApiError::BadAnswer { status: reply.status, message: "an empty access_token".into() }),
+            Ok(_) => {
+                Err(ApiError::BadAnswer { status: reply.status, message: "an empty access_token".into() })
+            }
             Err(e) => Err(ApiError::BadAnswer {
                 status: reply.status,
                 message: match said("") {

@@ -79,7 +79,9 @@ impl JobPhase {
 /// Whether `id` can be a job id: it goes into URLs and file names, so only letters, digits,
 /// `_` and `-` are accepted (real ids look like `1544202000_23976938`).
 pub fn is_safe_job_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    !id.is_empty()
+        && id.len() <= 64
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// The documented name of a job status code.

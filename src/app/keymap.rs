@@ -62,6 +62,32 @@ pub enum Action {
     Templates,
     /// Edit the query in `$EDITOR`.
     ExternalEditor,
+    /// Search the response.
+    Search,
+    /// Go to the next match.
+    NextMatch,
+    /// Go to the previous match.
+    PrevMatch,
+    /// Wrap long lines, or scroll them sideways.
+    Wrap,
+    /// Filter the response with jq.
+    Filter,
+    /// Fold or unfold the object or array at the cursor.
+    Fold,
+    /// Fold every object and array at the cursor's level.
+    FoldAll,
+    /// Unfold everything.
+    UnfoldAll,
+    /// Show a point-query answer as a table.
+    TableView,
+    /// Show a point-query answer as a chart.
+    ChartView,
+    /// Show the response as text.
+    TextView,
+    /// Copy the response, the query or the access token.
+    Copy,
+    /// Save the response body to a file.
+    SaveBody,
 }
 
 /// Where a binding applies.
@@ -115,7 +141,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(Scope::Global, &[(KeyCode::F(8), NONE)], "F8", "catalog", Action::Catalog),
     bind(Scope::Global, &[(KeyCode::Tab, NONE)], "Tab", "next pane", Action::FocusNext),
     bind(Scope::Global, &[(KeyCode::BackTab, SHIFT), (KeyCode::BackTab, NONE)], "Shift-Tab", "previous pane", Action::FocusPrev),
-    bind(Scope::Global, &[(KeyCode::Esc, NONE)], "Esc", "cancel request or job", Action::Cancel),
+    bind(Scope::Global, &[(KeyCode::Esc, NONE)], "Esc", "cancel, or go back", Action::Cancel),
     bind(Scope::Pane(Pane::ApiKey), &[(KeyCode::Enter, NONE)], "Enter", "authenticate", Action::Authenticate),
     bind(Scope::Pane(Pane::Query), &[(KeyCode::Char('s'), CTRL)], "Ctrl-S", "save", Action::Save),
     bind(Scope::Pane(Pane::Query), &[(KeyCode::Char('z'), CTRL), (KeyCode::Char('u'), CTRL)], "Ctrl-Z", "undo", Action::Undo),
@@ -128,11 +154,24 @@ pub const BINDINGS: &[Binding] = &[
     bind(Scope::Pane(Pane::Response), &[(KeyCode::Up, NONE), (KeyCode::Char('k'), NONE)], "↑↓", "scroll", Action::Up),
     bind(Scope::Pane(Pane::Response), &[(KeyCode::Down, NONE), (KeyCode::Char('j'), NONE)], "", "", Action::Down),
     bind(Scope::Pane(Pane::Response), &[(KeyCode::PageUp, NONE)], "PgUp/PgDn", "page", Action::PageUp),
-    bind(Scope::Pane(Pane::Response), &[(KeyCode::PageDown, NONE), (KeyCode::Char(' '), NONE)], "", "", Action::PageDown),
+    bind(Scope::Pane(Pane::Response), &[(KeyCode::PageDown, NONE)], "", "", Action::PageDown),
     bind(Scope::Pane(Pane::Response), &[(KeyCode::Home, NONE), (KeyCode::Char('g'), NONE)], "Home/End", "top/bottom", Action::Top),
     bind(Scope::Pane(Pane::Response), &[(KeyCode::End, NONE), (KeyCode::Char('G'), SHIFT), (KeyCode::Char('G'), NONE)], "", "", Action::Bottom),
     bind(Scope::Pane(Pane::Response), &[(KeyCode::Left, NONE), (KeyCode::Char('h'), NONE)], "←→", "sideways", Action::Left),
     bind(Scope::Pane(Pane::Response), &[(KeyCode::Right, NONE), (KeyCode::Char('l'), NONE)], "", "", Action::Right),
+    bind(Scope::Pane(Pane::Response), &[(KeyCode::Char('/'), NONE)], "/", "search", Action::Search),
+    bind(Scope::Pane(Pane::Response), &[(KeyCode::Char('n'), NONE)], "n/N", "next/previous match", Action::NextMatch),
+    bind(Scope::Pane(Pane::Response), &[(KeyCode::Char('N'), SHIFT), (KeyCode::Char('N'), NONE)], "", "", Action::PrevMatch),
+    bind(Scope::Pane(Pane::Response), &[(KeyCode::Enter, NONE), (KeyCode::Char(' '), NONE)], "Enter/Space", "fold", Action::Fold),
+    bind(Scope::Pane(Pane::Response), &[(KeyCode::Char('z'), NONE)], "z/Z", "fold all/unfold all", Action::FoldAll),
+    bind(Scope::Pane(Pane::Response), &[(KeyCode::Char('Z'), SHIFT), (KeyCode::Char('Z'), NONE)], "", "", Action::UnfoldAll),
+    bind(Scope::Pane(Pane::Response), &[(KeyCode::Char('|'), NONE), (KeyCode::Char('|'), SHIFT)], "|", "jq filter", Action::Filter),
+    bind(Scope::Pane(Pane::Response), &[(KeyCode::Char('w'), NONE)], "w", "wrap", Action::Wrap),
+    bind(Scope::Pane(Pane::Response), &[(KeyCode::Char('t'), NONE)], "t/c/v", "table/chart/text", Action::TableView),
+    bind(Scope::Pane(Pane::Response), &[(KeyCode::Char('c'), NONE)], "", "", Action::ChartView),
+    bind(Scope::Pane(Pane::Response), &[(KeyCode::Char('v'), NONE)], "", "", Action::TextView),
+    bind(Scope::Pane(Pane::Response), &[(KeyCode::Char('y'), NONE)], "y", "copy", Action::Copy),
+    bind(Scope::Pane(Pane::Response), &[(KeyCode::Char('s'), CTRL)], "Ctrl-S", "save body", Action::SaveBody),
     bind(Scope::Pane(Pane::Token), &[(KeyCode::Enter, NONE), (KeyCode::Char('r'), NONE)], "Enter/r", "refresh now", Action::RefreshToken),
 ];
 

@@ -5,6 +5,7 @@ pub mod editor;
 pub mod jobs;
 pub mod keymap;
 pub mod picker;
+pub mod viewer;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
@@ -17,7 +18,7 @@ use ratatui_textarea::TextArea;
 use crate::api::HttpReply;
 use crate::api::message::server_message;
 use crate::api::types::Layer;
-use crate::document::Document;
+use crate::clipboard::Clip;
 use crate::secret::Secret;
 use crate::worker::{Command, Issue, TokenInfo, WorkerEvent};
 use jobs::{CatalogPopup, JobStage, JobView, JobsPopup, PickerKey};
@@ -99,12 +100,10 @@ pub struct Reply {
     pub origin: Option<String>,
     /// A dry run's usage estimate, as (what, value) rows.
     pub estimate: Vec<(String, String)>,
-    /// The formatted body.
-    pub document: Document,
 }
 
 impl Reply {
-    fn new(reply: &HttpReply, document: Document, retried: bool) -> Self {
+    fn new(reply: &HttpReply, retried: bool) -> Self {
         let success = reply.is_success();
         let message = if success { None } else { server_message(&reply.body) };
         Self {
@@ -116,7 +115,6 @@ impl Reply {
             retried,
             origin: None,
             estimate: if success { estimate(&reply.body) } else { Vec::new() },
-            document,
         }
     }
 }
@@ -194,8 +192,8 @@ pub const NOTICE_LIFE: Duration = Duration::from_secs(10);
 pub enum Overlay {
     /// The help overlay.
     Help,
-    /// Asking for a file name to save the query under.
-    SaveAs(Box<TextArea<'static>>),
+    /// Asking for a file name to save something under.
+    SaveAs(Box<TextArea<'static>>, SaveTarget),
     /// The recent jobs.
     Jobs(Box<JobsPopup>),
     /// The data layer catalog.
@@ -204,6 +202,15 @@ pub enum Overlay {
     Picker(Box<picker::Picker>),
     /// Choosing a template; the highlighted one.
     Templates(usize),
+}
+
+/// What a "save as" prompt saves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveTarget {
+    /// The query being edited.
+    Query,
+    /// The response body, as received.
+    Body,
 }
 
 /// Side effects that `update` asks the event loop to perform.
@@ -224,6 +231,17 @@ pub enum Effect {
     OpenQuery(PathBuf),
     /// Lend the terminal to `$EDITOR` with this text.
     EditExternally(String),
+    /// Run slow viewer work (formatting, a jq filter) off the UI thread.
+    Job(viewer::Job),
+    /// Put text on the clipboard through the terminal (OSC 52).
+    Clipboard(Clip),
+    /// Write the response body to a file, byte for byte.
+    SaveBody {
+        /// Where.
+        path: PathBuf,
+        /// The body as received.
+        body: bytes::Bytes,
+    },
 }
 
 /// Inputs to `update`.
@@ -250,6 +268,8 @@ pub enum Msg {
     Opened(Result<(PathBuf, String), String>),
     /// The result of an [`Effect::EditExternally`]: the edited text.
     EditedExternally(Result<String, String>),
+    /// A report from the response viewer's background work.
+    Viewer(viewer::ViewerMsg),
 }
 
 /// A query that is on its way.
@@ -287,10 +307,8 @@ pub struct App {
     pub catalog: Option<Result<Vec<Layer>, String>>,
     /// The last answer.
     pub response: ResponseState,
-    /// First visible response line.
-    pub scroll: usize,
-    /// First visible response column.
-    pub hscroll: usize,
+    /// The response viewer: body, position, folds, search, filter, views.
+    pub viewer: viewer::Viewer,
     /// A popup, if open.
     pub overlay: Option<Overlay>,
     /// The footer message.
@@ -326,8 +344,7 @@ impl App {
             running: None,
             catalog: None,
             response: ResponseState::Empty,
-            scroll: 0,
-            hscroll: 0,
+            viewer: viewer::Viewer::default(),
             overlay: None,
             notice: None,
             auth_label: String::new(),
@@ -383,18 +400,8 @@ impl App {
     /// The number of response lines visible at once (from the current layout).
     pub fn response_height(&self) -> usize {
         let area = crate::ui::layout(self.size).response;
-        let banners = match &self.response {
-            ResponseState::Reply(reply) => crate::ui::banner_height(reply, area.width.saturating_sub(2)),
-            _ => 0,
-        };
+        let banners = crate::ui::banner_height(self, area.width.saturating_sub(2));
         usize::from(area.height.saturating_sub(2).saturating_sub(banners)).max(1)
-    }
-
-    fn response_lines(&self) -> usize {
-        match &self.response {
-            ResponseState::Reply(r) => r.document.line_count(),
-            _ => 0,
-        }
     }
 }
 
@@ -429,6 +436,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::Worker(event) => on_worker(app, event, &mut effects),
+        Msg::Viewer(msg) => viewer::on_msg(app, msg),
         Msg::Saved(Ok(path)) => {
             app.notify(format!("saved {}", path.display()), false);
             app.query_path = Some(path);
@@ -450,25 +458,31 @@ fn on_key(app: &mut App, key: KeyEvent, effects: &mut Vec<Effect>) {
             (Overlay::Picker(_) | Overlay::Templates(_), _) => editor::on_overlay_key(app, key, effects),
             (Overlay::Help, Some(Action::Help | Action::Cancel)) => close_overlay(app),
             (Overlay::Help, _) => {}
-            (Overlay::SaveAs(_), Some(Action::Cancel)) => {
+            (Overlay::SaveAs(..), Some(Action::Cancel)) => {
                 close_overlay(app);
                 app.notify("not saved", false);
             }
-            (Overlay::SaveAs(input), _) if key.code == KeyCode::Enter => {
+            (Overlay::SaveAs(input, target), _) if key.code == KeyCode::Enter => {
                 let name = input.lines().join("").trim().to_owned();
+                let target = *target;
                 close_overlay(app);
                 if name.is_empty() {
                     app.notify("not saved: no file name", true);
+                } else if target == SaveTarget::Body {
+                    viewer::save_body(app, PathBuf::from(name), effects);
                 } else {
                     effects.push(Effect::SaveQuery { path: PathBuf::from(name), text: app.query_text() });
                 }
             }
-            (Overlay::SaveAs(input), _) => {
+            (Overlay::SaveAs(input, _), _) => {
                 input.input(key);
             }
             (Overlay::Jobs(_), _) => jobs_popup_key(app, &key, effects),
             (Overlay::Catalog(_), _) => catalog_popup_key(app, &key, effects),
         }
+        return;
+    }
+    if viewer::on_prompt_key(app, key, effects) {
         return;
     }
     match keymap::resolve(app.focus, &key) {
@@ -563,7 +577,6 @@ fn close_overlay(app: &mut App) {
 }
 
 fn on_action(app: &mut App, action: Action, effects: &mut Vec<Effect>) {
-    let page = app.response_height();
     match action {
         Action::Quit => app.should_quit = true,
         Action::Help => {
@@ -582,6 +595,8 @@ fn on_action(app: &mut App, action: Action, effects: &mut Vec<Effect>) {
                 && matches!(job.stage, JobStage::Polling | JobStage::Downloading { .. })
             {
                 effects.push(Effect::Worker(Command::StopJob));
+            } else {
+                viewer::escape(app);
             }
         }
         Action::DryRun => dry_run(app, effects),
@@ -611,7 +626,7 @@ fn on_action(app: &mut App, action: Action, effects: &mut Vec<Effect>) {
             None => {
                 let mut input = TextArea::default();
                 input.set_placeholder_text("query.json");
-                app.overlay = Some(Overlay::SaveAs(Box::new(input)));
+                app.overlay = Some(Overlay::SaveAs(Box::new(input), SaveTarget::Query));
                 app.style_cursors();
             }
         },
@@ -628,29 +643,15 @@ fn on_action(app: &mut App, action: Action, effects: &mut Vec<Effect>) {
                 app.validate_query();
             }
         }
-        Action::Up => app.scroll = app.scroll.saturating_sub(1),
-        Action::Down => app.scroll += 1,
-        Action::PageUp => app.scroll = app.scroll.saturating_sub(page),
-        Action::PageDown => app.scroll += page,
-        Action::Top => app.scroll = 0,
-        Action::Bottom => app.scroll = usize::MAX,
-        Action::Left => app.hscroll = app.hscroll.saturating_sub(8),
-        Action::Right => app.hscroll += 8,
         Action::Format | Action::Minify | Action::OpenFile | Action::Templates | Action::ExternalEditor => {
             editor::on_action(app, action, effects);
         }
+        viewing => viewer::on_action(app, viewing, effects),
     }
-    clamp_scroll(app);
 }
 
 fn clamp_scroll(app: &mut App) {
-    let max = app.response_lines().saturating_sub(app.response_height());
-    app.scroll = app.scroll.min(max);
-    let widest = match &app.response {
-        ResponseState::Reply(r) => r.document.widest(),
-        _ => 0,
-    };
-    app.hscroll = app.hscroll.min(widest.saturating_sub(8));
+    viewer::fit(app);
 }
 
 fn send(app: &mut App, effects: &mut Vec<Effect>) {
@@ -673,12 +674,18 @@ fn send(app: &mut App, effects: &mut Vec<Effect>) {
 /// Whether the query may be sent now; if not, the footer says why.
 fn ready_to_send(app: &mut App) -> bool {
     if app.running.is_some() {
-        app.notify("a query is already on its way: Esc cancels it (a second one could create a duplicate job)", true);
+        app.notify(
+            "a query is already on its way: Esc cancels it (a second one could create a duplicate job)",
+            true,
+        );
         return false;
     }
     app.validate_query();
     if let Some((line, column, message)) = &app.query_error {
-        app.notify(format!("not sent: the query is not valid JSON (line {line}, column {column}: {message})"), true);
+        app.notify(
+            format!("not sent: the query is not valid JSON (line {line}, column {column}: {message})"),
+            true,
+        );
         return false;
     }
     if !app.query_text().trim_start().starts_with('{') {
@@ -691,6 +698,7 @@ fn ready_to_send(app: &mut App) -> bool {
 fn dispatch(app: &mut App, body: String, effects: &mut Vec<Effect>) {
     app.next_id += 1;
     app.running = Some(Running { id: app.next_id, since: app.now });
+    app.viewer.stop();
     app.notice = None;
     effects.push(Effect::Worker(Command::SendQuery { id: app.next_id, body }));
 }
@@ -700,7 +708,9 @@ fn dry_run(app: &mut App, effects: &mut Vec<Effect>) {
     if !ready_to_send(app) {
         return;
     }
-    if let Ok(serde_json::Value::Object(mut query)) = serde_json::from_str::<serde_json::Value>(&app.query_text()) {
+    if let Ok(serde_json::Value::Object(mut query)) =
+        serde_json::from_str::<serde_json::Value>(&app.query_text())
+    {
         query.insert("dryRun".into(), serde_json::Value::Bool(true));
         dispatch(app, serde_json::Value::Object(query).to_string(), effects);
     }
@@ -708,7 +718,7 @@ fn dry_run(app: &mut App, effects: &mut Vec<Effect>) {
 
 fn on_paste(app: &mut App, text: &str) {
     match (&mut app.overlay, app.focus) {
-        (Some(Overlay::SaveAs(input)), _) => {
+        (Some(Overlay::SaveAs(input, _)), _) => {
             input.insert_str(text.lines().next().unwrap_or_default().trim());
         }
         (Some(Overlay::Help | Overlay::Picker(_) | Overlay::Templates(_)), _) => {}
@@ -723,6 +733,7 @@ fn on_paste(app: &mut App, text: &str) {
             app.editor.insert_str(text.replace("\r\n", "\n").replace('\r', "\n"));
             app.validate_query();
         }
+        (None, Pane::Response) if app.viewer.prompt.is_some() => viewer::on_paste(&mut app.viewer, text),
         (None, Pane::Response | Pane::Token) => app.notify("paste goes into the key or query pane", false),
     }
 }
@@ -750,17 +761,18 @@ fn on_worker(app: &mut App, event: WorkerEvent, effects: &mut Vec<Effect>) {
             app.token = TokenState::Failed { reason, last };
         }
         WorkerEvent::QueryStarted { .. } => {}
-        WorkerEvent::QueryFinished { id, reply, document, retried } => {
+        WorkerEvent::QueryFinished { id, reply, retried } => {
             if !take_running(app, id) {
                 return;
             }
             match job_id(&reply) {
                 Some(job) => follow_job(app, job, effects),
-                None => show_reply(app, Reply::new(&reply, document, retried)),
+                None => show_reply(app, Reply::new(&reply, retried), reply.body, effects),
             }
         }
         WorkerEvent::QueryFailed { id, error, maybe_sent } => {
             if take_running(app, id) {
+                app.viewer.clear();
                 app.response = ResponseState::Failed(if maybe_sent {
                     format!(
                         "{error}\n\nThe connection failed after the query was sent, so the server may have \
@@ -795,10 +807,10 @@ fn on_worker(app: &mut App, event: WorkerEvent, effects: &mut Vec<Effect>) {
                 job.stage = JobStage::Downloading { received, total };
             }
         }
-        WorkerEvent::JobSaved { id, saved, document } => {
+        WorkerEvent::JobSaved { id, saved, body } => {
             let Some(job) = current_job(app, &id) else { return };
             let label = job.status.as_ref().map_or_else(|| "Succeeded (20)".to_owned(), |s| s.label());
-            let mut reply = Reply {
+            let reply = Reply {
                 status: 200,
                 elapsed: saved.elapsed,
                 size: usize::try_from(saved.bytes).unwrap_or(usize::MAX),
@@ -807,12 +819,8 @@ fn on_worker(app: &mut App, event: WorkerEvent, effects: &mut Vec<Effect>) {
                 retried: false,
                 origin: Some(format!("job {id} · {label}\nsaved {}", saved.path.display())),
                 estimate: Vec::new(),
-                document,
             };
-            if reply.document.note().is_some() {
-                reply.hint = Some("the results are saved whole; only the view is limited".into());
-            }
-            show_reply(app, reply);
+            show_reply(app, reply, body, effects);
             app.notify(format!("job {id}: results saved to {}", saved.path.display()), false);
         }
         WorkerEvent::JobEnded { id, status, error } => {
@@ -849,13 +857,16 @@ fn on_worker(app: &mut App, event: WorkerEvent, effects: &mut Vec<Effect>) {
                 popup.details = Some(layer);
             }
         }
+        WorkerEvent::AccessToken(Some(token)) => {
+            viewer::clipboard(app, "the access token", Clip::new(token.expose()), effects);
+        }
+        WorkerEvent::AccessToken(None) => app.notify("no access token to copy: authenticate first", true),
     }
 }
 
-fn show_reply(app: &mut App, reply: Reply) {
+fn show_reply(app: &mut App, reply: Reply, body: bytes::Bytes, effects: &mut Vec<Effect>) {
     app.response = ResponseState::Reply(Box::new(reply));
-    app.scroll = 0;
-    app.hscroll = 0;
+    viewer::load(app, body, effects);
 }
 
 /// The job being shown, if it is `id`: reports about other jobs are stale.

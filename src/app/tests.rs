@@ -37,7 +37,6 @@ fn reply(status: u16, body: impl Into<String>) -> WorkerEvent {
     let body = Bytes::from(body.into());
     WorkerEvent::QueryFinished {
         id: 1,
-        document: Document::from_body(&body),
         reply: HttpReply { status, content_type: None, body, elapsed: Duration::from_millis(42) },
         retried: false,
     }
@@ -127,7 +126,7 @@ fn send_asks_the_worker_and_the_answer_is_shown() {
     let ResponseState::Reply(r) = &app.response else { panic!("no reply") };
     assert_eq!(r.status, 200);
     assert_eq!(r.message, None);
-    assert!(r.document.line_count() > 3);
+    assert!(app.viewer.document().unwrap().line_count() > 3);
 }
 
 #[test]
@@ -141,10 +140,29 @@ fn f5_sends_from_the_response_pane() {
 fn answers_to_older_queries_are_dropped() {
     let mut app = app();
     update(&mut app, ctrl('r'));
+    update(&mut app, key(KeyCode::Esc));
+    update(&mut app, Msg::Worker(WorkerEvent::QueryCancelled { id: 1 }));
     update(&mut app, ctrl('r'));
     update(&mut app, Msg::Worker(reply(200, "{}")));
-    assert!(matches!(app.response, ResponseState::Empty), "query 1 was replaced by query 2");
+    assert!(matches!(app.response, ResponseState::Empty), "the late answer to query 1 is dropped");
     assert_eq!(app.running.map(|r| r.id), Some(2));
+}
+
+#[test]
+fn a_second_send_while_one_runs_is_refused() {
+    let mut app = app();
+    assert_eq!(sent_id(&update(&mut app, ctrl('r'))), Some(1));
+    assert_eq!(sent_id(&update(&mut app, ctrl('r'))), None);
+    assert_eq!(sent_id(&update(&mut app, key(KeyCode::F(6)))), None);
+    assert!(app.notice.as_ref().unwrap().text.contains("already on its way"));
+}
+
+#[test]
+fn a_json_array_is_not_sent() {
+    let mut app = app();
+    app.editor = TextArea::new(vec!["[1, 2]".into()]);
+    assert_eq!(sent_id(&update(&mut app, ctrl('r'))), None);
+    assert!(app.notice.as_ref().unwrap().text.contains("JSON object"));
 }
 
 #[test]
@@ -202,12 +220,12 @@ fn empty_500_gets_a_hint_and_error_messages_are_extracted() {
     assert!(r.hint.as_ref().unwrap().contains("entitlements"));
 
     update(&mut app, ctrl('r'));
-    let WorkerEvent::QueryFinished { reply: raw, document, retried, .. } =
+    let WorkerEvent::QueryFinished { reply: raw, retried, .. } =
         reply(400, r#"{"message":"Spatial coordinates must be pairs"}"#)
     else {
         unreachable!()
     };
-    update(&mut app, Msg::Worker(WorkerEvent::QueryFinished { id: 2, reply: raw, document, retried }));
+    update(&mut app, Msg::Worker(WorkerEvent::QueryFinished { id: 2, reply: raw, retried }));
     let ResponseState::Reply(r) = &app.response else { panic!() };
     assert_eq!(r.message.as_deref(), Some("Spatial coordinates must be pairs"));
     assert_eq!(r.hint, None);
@@ -261,7 +279,7 @@ fn pasted_text_triggers_no_binding() {
 fn ctrl_s_without_a_file_asks_for_a_name() {
     let mut app = app();
     assert!(update(&mut app, ctrl('s')).is_empty());
-    assert!(matches!(app.overlay, Some(Overlay::SaveAs(_))));
+    assert!(matches!(app.overlay, Some(Overlay::SaveAs(_, SaveTarget::Query))));
     update(&mut app, Msg::Paste("my-query.json".into()));
     let effects = update(&mut app, key(KeyCode::Enter));
     match effects.as_slice() {
@@ -304,15 +322,15 @@ fn scrolling_is_clamped_to_the_body() {
     app.focus = Pane::Response;
     update(&mut app, key(KeyCode::End));
     let lines = 102;
-    assert_eq!(app.scroll, lines - app.response_height());
+    assert_eq!(app.viewer.scroll, lines - app.response_height());
     update(&mut app, key(KeyCode::PageDown));
-    assert_eq!(app.scroll, lines - app.response_height());
+    assert_eq!(app.viewer.scroll, lines - app.response_height());
     update(&mut app, key(KeyCode::Home));
-    assert_eq!(app.scroll, 0);
+    assert_eq!(app.viewer.scroll, 0);
     update(&mut app, key(KeyCode::Up));
-    assert_eq!(app.scroll, 0);
+    assert_eq!(app.viewer.scroll, 0);
     update(&mut app, key(KeyCode::PageDown));
-    assert_eq!(app.scroll, app.response_height());
+    assert_eq!(app.viewer.scroll, app.response_height());
 }
 
 #[test]
@@ -434,15 +452,9 @@ mod jobs {
             kind: FileKind::Zip,
             elapsed: Duration::from_millis(5),
         };
-        update(
-            &mut app,
-            Msg::Worker(WorkerEvent::JobSaved {
-                id: JOB.into(),
-                saved,
-                document: Document::from_body(&body),
-            }),
-        );
+        update(&mut app, Msg::Worker(WorkerEvent::JobSaved { id: JOB.into(), saved, body }));
         let ResponseState::Reply(r) = &app.response else { panic!("{:?}", app.response) };
+        assert!(app.viewer.document().is_some_and(|d| d.line_count() > 0), "the summary is in the viewer");
         assert!(r.origin.as_ref().unwrap().contains("/tmp/results/x.zip"));
         assert_eq!(r.size, 2048);
         assert!(app.notice.as_ref().unwrap().text.contains("saved"));

@@ -1,6 +1,8 @@
 //! Colours one line of formatted JSON. Each line of our re-indented JSON stands alone (strings
 //! never span lines), so lines are coloured independently and only when visible.
 
+use std::ops::Range;
+
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
@@ -56,6 +58,39 @@ pub fn tokens(line: &str) -> Vec<(Style, &str)> {
     out
 }
 
+/// Splits the pieces where `ranges` (byte ranges of the whole line, on character boundaries)
+/// begin and end, and patches `mark` onto the pieces inside them.
+pub fn mark<'a>(
+    pieces: Vec<(Style, &'a str)>,
+    ranges: &[Range<usize>],
+    mark: Style,
+) -> Vec<(Style, &'a str)> {
+    if ranges.is_empty() {
+        return pieces;
+    }
+    let mut out = Vec::with_capacity(pieces.len() + 2 * ranges.len());
+    let mut offset = 0;
+    for (style, text) in pieces {
+        let end = offset + text.len();
+        let mut cut = offset;
+        for range in ranges.iter().filter(|r| r.start < end && r.end > offset) {
+            let (from, to) = (range.start.max(offset), range.end.min(end));
+            if let Some(before) = text.get(cut - offset..from.max(cut) - offset).filter(|t| !t.is_empty()) {
+                out.push((style, before));
+            }
+            if let Some(inside) = text.get(from.max(cut) - offset..to - offset) {
+                out.push((style.patch(mark), inside));
+            }
+            cut = to.max(cut);
+        }
+        if let Some(after) = text.get(cut - offset..).filter(|t| !t.is_empty()) {
+            out.push((style, after));
+        }
+        offset = end;
+    }
+    out
+}
+
 /// The part of styled pieces from character `skip` on, at most `take` characters.
 pub fn window(pieces: Vec<(Style, &str)>, skip: usize, take: usize) -> Line<'static> {
     let mut spans = Vec::new();
@@ -104,6 +139,23 @@ mod tests {
         assert_eq!(k.len(), 1);
         let k = kinds("\"İstanbul\\");
         assert_eq!(k[0].1, "\"İstanbul\\");
+    }
+
+    #[test]
+    fn marks_split_pieces_at_match_boundaries() {
+        let line = r#""İstanbul": 1"#;
+        let stanbul = Range { start: 3, end: 10 };
+        let marked = mark(tokens(line), &[stanbul], theme::search_match());
+        let texts: Vec<&str> = marked.iter().map(|(_, t)| *t).collect();
+        assert_eq!(texts, ["\"İ", "stanbul", "\"", ": ", "1"]);
+        assert_eq!(marked[1].0, theme::json_key().patch(theme::search_match()));
+        assert_eq!(marked[0].0, theme::json_key());
+    }
+
+    #[test]
+    fn over_long_lines_are_not_coloured() {
+        let line = format!("\"{}\": 1", "k".repeat(MAX_COLOURED));
+        assert_eq!(tokens(&line), [(Style::default(), line.as_str())]);
     }
 
     #[test]

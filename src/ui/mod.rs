@@ -1,15 +1,17 @@
 //! The view: draws the state and changes nothing. One file per pane.
 
 mod api_key;
+mod chart;
 pub mod editor;
 mod footer;
 mod help;
 mod job;
-mod json;
+pub mod json;
 mod picker;
 mod popups;
 mod query;
 mod response;
+mod table;
 pub mod theme;
 pub(crate) mod token;
 
@@ -62,7 +64,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     footer::render(app, frame, areas.footer);
     match &app.overlay {
         Some(Overlay::Help) => help::render(frame, frame.area()),
-        Some(Overlay::SaveAs(input)) => query::render_save_as(input, frame, frame.area()),
+        Some(Overlay::SaveAs(input, target)) => query::render_save_as(input, *target, frame, frame.area()),
         Some(Overlay::Jobs(popup)) => popups::render_jobs(app, popup, frame, frame.area()),
         Some(Overlay::Catalog(popup)) => popups::render_catalog(app, popup, frame, frame.area()),
         Some(Overlay::Picker(picker)) => picker::render_picker(picker, app.color, frame, frame.area()),
@@ -91,7 +93,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 /// `1.5 KiB`-style sizes.
-fn human_size(bytes: usize) -> String {
+pub fn human_size(bytes: usize) -> String {
     const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
     let mut value = bytes as f64;
     let mut unit = 0;

@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear};
 use ratatui_textarea::TextArea;
 
 use super::{centered, pane_block, theme};
-use crate::app::{App, Pane};
+use crate::app::{App, Pane, SaveTarget};
 
 pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
     let name = app
@@ -34,14 +34,18 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
     super::editor::render(app, frame, area);
 }
 
-/// The "save as" prompt over the whole screen.
-pub(super) fn render_save_as(input: &TextArea<'static>, frame: &mut Frame, area: Rect) {
+/// The "save as" prompt over the whole screen, for the query or the response body.
+pub(super) fn render_save_as(input: &TextArea<'static>, target: SaveTarget, frame: &mut Frame, area: Rect) {
+    let what = match target {
+        SaveTarget::Query => "query",
+        SaveTarget::Body => "response body",
+    };
     let popup = centered(area, 60, 3);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Thick)
         .border_style(theme::focused_border())
-        .title(" Save query as (Enter saves, Esc cancels) ");
+        .title(format!(" Save {what} as (Enter saves, Esc cancels) "));
     let inner = block.inner(popup);
     frame.render_widget(Clear, popup);
     frame.render_widget(block, popup);

@@ -10,7 +10,6 @@ use ratatui::backend::TestBackend;
 use crate::api::HttpReply;
 use crate::app::tests::info;
 use crate::app::{App, Msg, Pane, update};
-use crate::document::Document;
 use crate::worker::{Issue, WorkerEvent};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
@@ -58,7 +57,6 @@ fn answer(app: &mut App, status: u16, body: &str) {
         app,
         WorkerEvent::QueryFinished {
             id,
-            document: Document::from_body(&body),
             reply: HttpReply { status, content_type: None, body, elapsed: Duration::from_millis(137) },
             retried: false,
         },
@@ -336,10 +334,8 @@ mod jobs {
                 kind: FileKind::Zip,
                 elapsed: Duration::from_millis(12),
             };
-            worker(
-                app,
-                WorkerEvent::JobSaved { id: JOB.into(), saved, document: Document::from_body(&body) },
-            );
+            let effects = update(app, Msg::Worker(WorkerEvent::JobSaved { id: JOB.into(), saved, body }));
+            crate::app::viewer::tests::run_jobs(app, effects);
         });
     }
 
@@ -392,5 +388,200 @@ mod jobs {
                 r#"{"info":{"usage":5242880,"usageUnit":"bytes","maxUsage":10737418240,"size":5,"maxSize":500,"count":4,"interactiveMaxCount":10000,"maxCount":1000000}}"#,
             );
         });
+    }
+}
+
+// --- the response viewer -------------------------------------------------------------------
+
+fn press(app: &mut App, code: KeyCode) -> Vec<crate::app::Effect> {
+    update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+/// Point rows as PAIRS sends them: types drift, a vector row, an aggregated row.
+const DRIFTING_POINTS: &str = r#"{"data":[
+{"layerId":"49423","layerName":"2m temperature","timestamp":1717200000000,"longitude":-71.0589,"latitude":42.3601,"value":"291.4302","unit":"K"},
+{"layerId":49423,"layerName":"2m temperature","timestamp":1717286400000,"longitude":-71.0589,"latitude":42.3601,"value":290.0077,"unit":"K"},
+{"layerId":49423,"layerName":"2m temperature","timestamp":1717372800000,"longitude":-71.0589,"latitude":42.3601,"value":"293.5","unit":"K"},
+{"layerId":"51","layerName":"County","timestamp":1717200000000,"region":"US-MA-025","property":"pop","value":"n/a"},
+{"layerId":49423,"layerName":"2m temperature","aggregation":"Max","alias":"91.1>1688083200000","longitude":-71.0589,"latitude":42.3601,"value":295.1,"unit":"K"}
+]}"#;
+
+fn viewer_app(app: &mut App, body: &str) {
+    valid_token(app);
+    answer(app, 200, body);
+    app.focus = Pane::Response;
+}
+
+#[test]
+fn viewer_fold_and_search() {
+    snapshot("viewer_folded", |app| {
+        viewer_app(app, POINT_DATA);
+        press(app, KeyCode::Char('/'));
+        type_text(app, "TEMP");
+        press(app, KeyCode::Enter);
+        // Enter on a member folds the object around it: the first row.
+        press(app, KeyCode::Enter);
+    });
+}
+
+#[test]
+fn search_matches_are_marked_in_the_buffer() {
+    let mut app = app();
+    viewer_app(&mut app, r#"{"city":"İstanbul"}"#);
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "STANBUL");
+    press(&mut app, KeyCode::Enter);
+    update(&mut app, Msg::Resize(80, 24));
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal.draw(|f| super::render(&app, f)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let marked: String = buffer
+        .content()
+        .iter()
+        .filter(|c| c.bg == super::theme::search_match().bg.unwrap_or_default())
+        .map(|c| c.symbol())
+        .collect();
+    assert_eq!(marked, "stanbul");
+}
+
+#[test]
+fn viewer_prompt_for_a_jq_filter() {
+    snapshot("viewer_jq_prompt", |app| {
+        viewer_app(app, POINT_DATA);
+        press(app, KeyCode::Char('|'));
+        type_text(app, ".data[].value");
+    });
+}
+
+#[test]
+fn viewer_filtered() {
+    snapshot("viewer_filtered", |app| {
+        viewer_app(app, POINT_DATA);
+        press(app, KeyCode::Char('|'));
+        type_text(app, ".data[] | {layerId, value}");
+        let effects = press(app, KeyCode::Enter);
+        crate::app::viewer::tests::run_jobs(app, effects);
+    });
+}
+
+#[test]
+fn viewer_table_of_drifting_rows() {
+    snapshot("viewer_table", |app| {
+        viewer_app(app, DRIFTING_POINTS);
+        let effects = press(app, KeyCode::Char('t'));
+        crate::app::viewer::tests::run_jobs(app, effects);
+    });
+}
+
+#[test]
+fn viewer_chart_of_drifting_rows() {
+    snapshot("viewer_chart", |app| {
+        viewer_app(app, DRIFTING_POINTS);
+        let effects = press(app, KeyCode::Char('c'));
+        crate::app::viewer::tests::run_jobs(app, effects);
+    });
+}
+
+#[test]
+fn viewer_wraps_long_lines() {
+    snapshot("viewer_wrap", |app| {
+        viewer_app(app, &format!(r#"{{"a":"{}","b":1}}"#, "0123456789".repeat(12)));
+        press(app, KeyCode::Char('w'));
+    });
+}
+
+#[test]
+fn viewer_copy_chooser() {
+    snapshot("viewer_copy", |app| {
+        viewer_app(app, POINT_DATA);
+        press(app, KeyCode::Char('y'));
+    });
+}
+
+#[test]
+fn viewer_shows_formatting_progress() {
+    snapshot("viewer_progress", |app| {
+        let body = format!("[{}1]", "1,".repeat(crate::app::viewer::FORMAT_INLINE));
+        valid_token(app);
+        answer(app, 200, &body);
+        let crate::app::viewer::Body::Formatting { id, .. } = app.viewer.body else {
+            panic!("not formatting")
+        };
+        let done = body.len() * 43 / 100;
+        update(app, Msg::Viewer(crate::app::viewer::ViewerMsg::Progress { id, done }));
+    });
+}
+
+#[test]
+fn viewer_banner_for_a_trap_body() {
+    snapshot("viewer_trap_1e400", |app| {
+        viewer_app(app, r#"{"data":[{"value":1e400}]}"#);
+    });
+}
+
+#[test]
+fn tabs_cr_and_backspace_are_visible_and_scrolling_leaves_no_stale_glyphs() {
+    let mut app = app();
+    let long = format!("a\tb\rc\u{8}d 漢字漢字 {}", "x".repeat(200));
+    viewer_app(&mut app, &format!("{long}\nshort\n"));
+    update(&mut app, Msg::Resize(80, 24));
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal.draw(|f| super::render(&app, f)).unwrap();
+    let first = terminal.backend().to_string();
+    assert!(first.contains("a   b␍c␈d 漢字漢字 xx"), "{first}");
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Right);
+        terminal.draw(|f| super::render(&app, f)).unwrap();
+    }
+    press(&mut app, KeyCode::Left);
+    terminal.draw(|f| super::render(&app, f)).unwrap();
+    let mut fresh = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    fresh.draw(|f| super::render(&app, f)).unwrap();
+    assert_eq!(terminal.backend().to_string(), fresh.backend().to_string());
+    assert!(!terminal.backend().to_string().contains("漢字"), "scrolled past the wide characters");
+}
+
+#[test]
+fn viewer_table_scrolls_by_whole_columns() {
+    snapshot("viewer_table_columns", |app| {
+        viewer_app(app, DRIFTING_POINTS);
+        let effects = press(app, KeyCode::Char('t'));
+        crate::app::viewer::tests::run_jobs(app, effects);
+        for _ in 0..2 {
+            press(app, KeyCode::Right);
+        }
+    });
+}
+
+#[test]
+fn trap_bodies_render_within_a_second_with_a_banner() {
+    let mut cut = br#"{"data":[{"value":""#.to_vec();
+    cut.resize(5 << 20, b'x');
+    let traps: [(&[u8], &str); 5] = [
+        (&format!("{}{}", "[".repeat(128), "]".repeat(128)).into_bytes(), "deeper than 127"),
+        (&"[".repeat(100_000).into_bytes(), "deeper than 127"),
+        (br#"{"s":"\ud800"}"#, "lone surrogate"),
+        (br#"{"e":1e400}"#, "out of range"),
+        (&cut, "EOF while"),
+    ];
+    for (body, why) in traps {
+        let started = std::time::Instant::now();
+        let mut app = app();
+        valid_token(&mut app);
+        press(&mut app, KeyCode::F(5));
+        let id = app.running.map(|r| r.id).unwrap_or_default();
+        let body = Bytes::copy_from_slice(body);
+        let reply = HttpReply { status: 200, content_type: None, body, elapsed: Duration::from_millis(9) };
+        let effects = update(&mut app, Msg::Worker(WorkerEvent::QueryFinished { id, reply, retried: false }));
+        crate::app::viewer::tests::run_jobs(&mut app, effects);
+        let screen = draw(&mut app, 120, 40);
+        assert!(started.elapsed() < Duration::from_secs(1), "{why}: {:?}", started.elapsed());
+        assert!(screen.contains(why), "{why}: {screen}");
     }
 }

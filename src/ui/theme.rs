@@ -166,6 +166,35 @@ pub fn cursor() -> Style {
     Style::default().add_modifier(Modifier::REVERSED)
 }
 
+/// The selected line in the response viewer.
+pub fn cursor_line() -> Style {
+    Style::default().bg(Color::Indexed(236))
+}
+
+/// Line numbers.
+pub fn viewer_gutter() -> Style {
+    Style::default().fg(Color::DarkGray)
+}
+
+/// The line number of the selected line.
+pub fn gutter_cursor() -> Style {
+    Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD)
+}
+
+/// A search match.
+pub fn search_match() -> Style {
+    Style::default().fg(Color::Black).bg(Color::Yellow)
+}
+
+/// A fold's summary, such as `12 lines`.
+pub fn folded() -> Style {
+    Style::default().fg(Color::DarkGray).add_modifier(Modifier::ITALIC)
+}
+
+/// The colours of chart series, in turn.
+pub const SERIES: [Color; 6] =
+    [Color::Cyan, Color::Yellow, Color::Green, Color::Magenta, Color::Red, Color::Blue];
+
 #[cfg(test)]
 mod tests {
     use super::*;

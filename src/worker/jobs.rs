@@ -107,7 +107,7 @@ async fn download(session: &Arc<Session>, options: &Options, id: String) {
         tokio::task::spawn_blocking(move || crate::results::summarize(&job, &saved)).await
     };
     match summary {
-        Ok(Ok(document)) => session.emit(WorkerEvent::JobSaved { id, saved, document }),
+        Ok(Ok(body)) => session.emit(WorkerEvent::JobSaved { id, saved, body }),
         Ok(Err(e)) => session.emit(WorkerEvent::JobEnded { id, status: None, error: e }),
         Err(e) => session.emit(WorkerEvent::JobEnded { id, status: None, error: e.to_string() }),
     }

@@ -19,8 +19,8 @@ use crate::api::download::Saved;
 use crate::api::types::{JobStatus, Layer};
 use crate::api::{ApiClient, ApiError, HttpReply};
 use crate::auth::{ExpirySource, Token};
-use crate::document::Document;
 use crate::secret::Secret;
+use bytes::Bytes;
 use session::Session;
 
 /// Requests from the UI to the worker.
@@ -49,6 +49,8 @@ pub enum Command {
     FetchCatalog,
     /// Fetch one layer's details.
     FetchLayer(String),
+    /// Hand the access token to the UI, which asked to copy it to the clipboard.
+    CopyToken,
 }
 
 /// How the worker follows jobs.
@@ -143,8 +145,6 @@ pub enum WorkerEvent {
         id: u64,
         /// Status, headers, timing and raw body.
         reply: HttpReply,
-        /// The body, formatted for display off the UI thread.
-        document: Document,
         /// Whether it was sent twice because the token had expired.
         retried: bool,
     },
@@ -189,8 +189,8 @@ pub enum WorkerEvent {
         id: String,
         /// Where and what.
         saved: Saved,
-        /// What the response pane shows.
-        document: Document,
+        /// What the response pane shows: a zip's summary as JSON, or the JSON or CSV result.
+        body: Bytes,
     },
     /// The job ended without results (failed, killed, no data…), or following it failed.
     JobEnded {
@@ -212,6 +212,8 @@ pub enum WorkerEvent {
     Catalog(Result<Vec<Layer>, String>),
     /// One layer's details.
     LayerDetails(Result<Layer, String>),
+    /// The access token, sent only on [`Command::CopyToken`]; `None` if there is none.
+    AccessToken(Option<Secret>),
 }
 
 /// The UI's end of the worker.
@@ -276,6 +278,12 @@ async fn run(
             }
             Command::FetchLayer(id) => {
                 tokio::spawn(jobs::layer(s, id));
+            }
+            Command::CopyToken => {
+                tokio::spawn(async move {
+                    let token = s.current_access().await;
+                    s.emit(WorkerEvent::AccessToken(token));
+                });
             }
         }
     }
@@ -348,13 +356,5 @@ async fn run_query(session: Arc<Session>, id: u64, body: String) {
         Ok(reply) => (reply, false),
         Err(e) => return session.emit(fail(e, true)),
     };
-    let body = reply.body.clone();
-    match tokio::task::spawn_blocking(move || Document::from_body(&body)).await {
-        Ok(document) => session.emit(WorkerEvent::QueryFinished { id, reply, document, retried }),
-        Err(e) => session.emit(WorkerEvent::QueryFailed {
-            id,
-            error: format!("formatting the answer failed: {e}"),
-            maybe_sent: false,
-        }),
-    }
+    session.emit(WorkerEvent::QueryFinished { id, reply, retried });
 }

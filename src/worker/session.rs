@@ -149,7 +149,10 @@ impl Session {
             _ => error.to_string(),
         };
         if retry.is_some() {
-            reason.push_str(&format!("; trying again in {} s (Enter in this pane: now)", RETRY_AFTER.as_secs()));
+            reason.push_str(&format!(
+                "; trying again in {} s (Enter in this pane: now)",
+                RETRY_AFTER.as_secs()
+            ));
         }
         self.emit(WorkerEvent::AuthFailed { reason });
     }
