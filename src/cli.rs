@@ -98,6 +98,9 @@ pub enum StartError {
         /// Why.
         reason: String,
     },
+    /// Not started in a terminal.
+    #[error("needs a terminal: run it in one (standard input and output must be a TTY)")]
+    NoTerminal,
     /// There is nowhere to save results.
     #[error("no data directory is known for this user: give --results-dir")]
     NoResultsDir,
@@ -111,6 +114,10 @@ pub async fn run(cli: Cli) -> color_eyre::Result<()> {
     match cli.command {
         Some(Command::Mock { port, token_ttl }) => serve_mock(port, token_ttl).await,
         None => {
+            use std::io::IsTerminal;
+            if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+                return Err(StartError::NoTerminal.into());
+            }
             let (startup, _mock) = prepare(&cli).await?;
             tui::run(startup).await
         }
@@ -154,12 +161,24 @@ fn results_dir(given: Option<&PathBuf>) -> Result<PathBuf, StartError> {
     }
 }
 
+/// The largest query file that is opened: a query is small, and `/dev/zero` is not a query.
+const MAX_QUERY_FILE: u64 = 16 << 20;
+
 /// The query to start with: the file's text, or the example (also for a file not created yet).
 fn load_query(path: Option<&PathBuf>) -> Result<(String, Option<PathBuf>), StartError> {
     let Some(path) = path else {
         return Ok((EXAMPLE_QUERY.to_owned(), None));
     };
-    match std::fs::read(path) {
+    let read = std::fs::File::open(path).and_then(|file| {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_QUERY_FILE + 1), &mut bytes)?;
+        Ok(bytes)
+    });
+    match read {
+        Ok(bytes) if bytes.len() as u64 > MAX_QUERY_FILE => Err(StartError::QueryFile {
+            path: path.clone(),
+            reason: format!("it is larger than {} MiB", MAX_QUERY_FILE >> 20),
+        }),
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Ok((text, Some(path.clone()))),
             Err(_) => {
@@ -212,6 +231,12 @@ mod tests {
         let (text, kept) = load_query(Some(&path)).unwrap();
         assert_eq!(text, EXAMPLE_QUERY);
         assert_eq!(kept, Some(path));
+    }
+
+    #[test]
+    fn an_endless_query_file_is_refused() {
+        let err = load_query(Some(&PathBuf::from("/dev/zero"))).unwrap_err();
+        assert!(err.to_string().contains("larger than 16 MiB"), "{err}");
     }
 
     #[test]

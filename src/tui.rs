@@ -13,7 +13,7 @@ use tokio::time::MissedTickBehavior;
 
 use crate::api::ApiClient;
 use crate::app::viewer::ViewerMsg;
-use crate::app::{App, Effect, Msg, update};
+use crate::app::{App, Effect, Msg, SaveTarget, update};
 use crate::editor_io;
 use crate::secret::Secret;
 use crate::ui;
@@ -40,12 +40,15 @@ pub struct Startup {
 
 /// Takes the terminal, runs the app, and gives the terminal back, also after an error or panic.
 pub async fn run(startup: Startup) -> color_eyre::Result<()> {
-    let mut terminal = ratatui::init();
+    let mut terminal = ratatui::try_init().wrap_err("cannot take over the terminal")?;
     // ratatui's hook restores raw mode and the screen; bracketed paste is ours to undo.
+    // Any panic, on any thread, ends the program: a UI left running after the terminal was
+    // restored (a worker task panicking) would be a zombie that ignores its keys.
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let _ = crossterm::execute!(stdout(), DisableBracketedPaste);
         previous(info);
+        std::process::exit(101);
     }));
     let result = match crossterm::execute!(stdout(), EnableBracketedPaste) {
         Ok(()) => event_loop(&mut terminal, startup).await,
@@ -64,6 +67,9 @@ async fn event_loop(terminal: &mut DefaultTerminal, startup: Startup) -> color_e
     app.color = ui::theme::ColorDepth::detect();
     let size = terminal.size()?;
     update(&mut app, Msg::Resize(size.width, size.height));
+    if startup.key.is_none() {
+        app.set_focus(crate::app::Pane::ApiKey);
+    }
     if let Some(key) = startup.key {
         app.set_key(&key);
         commands.send(Command::Authenticate(key)).map_err(|_| eyre!("the network worker is gone"))?;
@@ -132,9 +138,11 @@ fn perform(
             commands.send(command).map_err(|_| eyre!("the network worker is gone"))?;
             Ok(None)
         }
-        Effect::SaveQuery { path, text } => {
-            let saved = std::fs::write(&path, text + "\n").map(|()| path).map_err(|e| e.to_string());
-            Ok(Some(Msg::Saved(saved)))
+        Effect::SaveQuery { path, text, overwrite } => {
+            Ok(Some(match write_new(&path, (text + "\n").as_bytes(), overwrite) {
+                Err(Exists) => Msg::SaveExists(path, SaveTarget::Query),
+                Ok(result) => Msg::Saved(result.map(|()| path)),
+            }))
         }
         Effect::ListDir(dir) => Ok(Some(Msg::Listed(editor_io::list_dir(&dir)))),
         Effect::OpenQuery(path) => Ok(Some(Msg::Opened(editor_io::read_query(&path)))),
@@ -151,9 +159,21 @@ fn perform(
             out.write_all(&sequence).and_then(|()| out.flush()).wrap_err("writing to the terminal failed")?;
             Ok(None)
         }
-        Effect::SaveBody { path, body } => {
-            let saved = std::fs::write(&path, &body).map(|()| (path, body.len())).map_err(|e| e.to_string());
-            Ok(Some(Msg::Viewer(ViewerMsg::Saved(saved))))
-        }
+        Effect::SaveBody { path, body, overwrite } => Ok(Some(match write_new(&path, &body, overwrite) {
+            Err(Exists) => Msg::SaveExists(path, SaveTarget::Body),
+            Ok(result) => Msg::Viewer(ViewerMsg::Saved(result.map(|()| (path, body.len())))),
+        })),
     }
+}
+
+/// The file was there already, and replacing it was not asked for.
+struct Exists;
+
+/// Writes `bytes` to `path`, unless it exists and `overwrite` is false. A write error names the
+/// file.
+fn write_new(path: &std::path::Path, bytes: &[u8], overwrite: bool) -> Result<Result<(), String>, Exists> {
+    if !overwrite && path.exists() {
+        return Err(Exists);
+    }
+    Ok(std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display())))
 }

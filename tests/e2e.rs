@@ -71,8 +71,13 @@ impl Session {
         self.writer.flush().unwrap();
     }
 
+    /// Ctrl-Q; a second one when the screen warns about unsaved changes.
     fn quit(mut self) {
         self.keys(b"\x11");
+        std::thread::sleep(Duration::from_millis(200));
+        if self.text().contains("unsaved changes") {
+            self.keys(b"\x11");
+        }
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {

@@ -360,3 +360,58 @@ async fn a_refused_connection_is_known_not_to_have_sent_the_query() {
     .await;
     assert!(!maybe_sent);
 }
+
+async fn auth_failure(server: &MockServer, auth_url: &str, key: &str) -> String {
+    let mut w = worker::spawn(client_for(auth_url, &server.api_url(), Duration::from_secs(5)), options());
+    w.commands.send(Command::Authenticate(Secret::new(key))).unwrap();
+    wait_for(&mut w, |e| if let WorkerEvent::AuthFailed { reason } = e { Some(reason.clone()) } else { None })
+        .await
+        .0
+}
+
+#[tokio::test]
+async fn a_key_echoed_by_the_auth_server_is_masked() {
+    let server = mock(MockConfig::default()).await;
+    let key = "SECRETKEY1234567890abcdefXYZ";
+    server.control().fail_next(
+        "/auth/GetBearerForClient",
+        401,
+        &format!(r#"{{"error":"unknown key {key}"}}"#),
+    );
+    let reason = auth_failure(&server, &server.auth_url(), key).await;
+    assert!(!reason.contains(key), "{reason}");
+    assert!(reason.contains("unknown key") && reason.contains("fXYZ"), "{reason}");
+}
+
+#[tokio::test]
+async fn an_empty_access_token_is_a_failed_sign_in() {
+    let server = mock(MockConfig::default()).await;
+    server.control().fail_next("/auth/GetBearerForClient", 200, r#"{"access_token":"","expires_in":3600}"#);
+    let reason = auth_failure(&server, &server.auth_url(), "demo").await;
+    assert!(reason.contains("empty access_token"), "{reason}");
+}
+
+#[tokio::test]
+async fn a_wrong_auth_url_is_named_as_such() {
+    let server = mock(MockConfig::default()).await;
+    let reason = auth_failure(&server, &format!("{}/typo", server.auth_url()), "demo").await;
+    assert!(reason.contains("HTTP 404") && reason.contains("--auth-url"), "{reason}");
+    assert!(!reason.contains("rejected the API key"), "{reason}");
+}
+
+#[tokio::test]
+async fn a_job_id_that_is_a_path_is_refused_before_any_request() {
+    let server = mock(MockConfig::default()).await;
+    let mut w = start(&server);
+    authenticate(&mut w, "demo").await;
+    for id in ["./../../escape", "../x", "/tmp/abs"] {
+        w.commands.send(Command::FollowJob(id.into())).unwrap();
+        let (error, _) = wait_for(&mut w, |e| match e {
+            WorkerEvent::JobEnded { error, .. } => Some(error.clone()),
+            _ => None,
+        })
+        .await;
+        assert!(error.contains("not a job id"), "{id}: {error}");
+    }
+    assert_eq!(server.control().stats().status_calls, 0);
+}

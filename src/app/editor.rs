@@ -188,6 +188,7 @@ fn use_template(app: &mut App, index: usize) {
     replace_text(app, template.text);
     // A template is a new query: saving it over the file it replaced would lose that file.
     app.query_path = None;
+    app.mark_clean();
     app.notify(format!("template {}: Ctrl-S asks for a file name", template.name), false);
 }
 
@@ -206,6 +207,7 @@ pub(super) fn opened(app: &mut App, result: Result<(PathBuf, String), String>) {
     match result {
         Ok((path, text)) => {
             replace_text(app, &text);
+            app.mark_clean();
             app.notify(format!("opened {}", path.display()), false);
             app.query_path = Some(path);
         }
@@ -268,7 +270,7 @@ pub(super) fn undo(app: &mut App, redo: bool) -> bool {
     true
 }
 
-fn hash(lines: &[String]) -> u64 {
+pub(crate) fn hash(lines: &[String]) -> u64 {
     let mut hasher = DefaultHasher::new();
     lines.hash(&mut hasher);
     hasher.finish()

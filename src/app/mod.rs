@@ -224,6 +224,8 @@ pub enum Effect {
         path: PathBuf,
         /// What.
         text: String,
+        /// Whether an existing file may be replaced (else the loop reports it exists).
+        overwrite: bool,
     },
     /// List a directory for the file picker.
     ListDir(PathBuf),
@@ -241,6 +243,8 @@ pub enum Effect {
         path: PathBuf,
         /// The body as received.
         body: bytes::Bytes,
+        /// Whether an existing file may be replaced (else the loop reports it exists).
+        overwrite: bool,
     },
 }
 
@@ -262,6 +266,8 @@ pub enum Msg {
     Worker(WorkerEvent),
     /// The result of an [`Effect::SaveQuery`].
     Saved(Result<PathBuf, String>),
+    /// A save was not done because the file exists; the user is asked first.
+    SaveExists(PathBuf, SaveTarget),
     /// The result of an [`Effect::ListDir`].
     Listed(Result<picker::Listing, String>),
     /// The result of an [`Effect::OpenQuery`]: the file and its text.
@@ -303,6 +309,12 @@ pub struct App {
     pub last_refresh: Option<SystemTime>,
     /// The running query, if any.
     pub running: Option<Running>,
+    /// The hash of the query as last loaded or saved, for the "modified" mark.
+    clean: u64,
+    /// A file the user was warned exists; entering it again replaces it.
+    overwrite: Option<PathBuf>,
+    /// Set by a first Ctrl-Q with unsaved changes; a second one quits.
+    quit_armed: bool,
     /// The catalog of data layers, fetched once per session.
     pub catalog: Option<Result<Vec<Layer>, String>>,
     /// The last answer.
@@ -342,6 +354,9 @@ impl App {
             token: TokenState::None,
             last_refresh: None,
             running: None,
+            clean: 0,
+            overwrite: None,
+            quit_armed: false,
             catalog: None,
             response: ResponseState::Empty,
             viewer: viewer::Viewer::default(),
@@ -358,6 +373,7 @@ impl App {
         app.key_input.set_placeholder_text("paste or type your API key, then Enter");
         app.editor.set_tab_length(2);
         app.validate_query();
+        app.mark_clean();
         app.style_cursors();
         app
     }
@@ -366,6 +382,22 @@ impl App {
     pub fn set_key(&mut self, key: &Secret) {
         self.key_input = TextArea::new(vec![key.expose().to_owned()]);
         self.key_input.move_cursor(ratatui_textarea::CursorMove::End);
+        self.style_cursors();
+    }
+
+    /// Whether the query differs from what was last loaded or saved.
+    pub fn is_modified(&self) -> bool {
+        editor::hash(self.editor.lines()) != self.clean
+    }
+
+    /// Takes the current query as saved.
+    pub(crate) fn mark_clean(&mut self) {
+        self.clean = editor::hash(self.editor.lines());
+    }
+
+    /// Moves the focus to `pane`.
+    pub fn set_focus(&mut self, pane: Pane) {
+        self.focus = pane;
         self.style_cursors();
     }
 
@@ -437,7 +469,16 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Worker(event) => on_worker(app, event, &mut effects),
         Msg::Viewer(msg) => viewer::on_msg(app, msg),
+        Msg::SaveExists(path, target) => {
+            let mut input = TextArea::new(vec![path.display().to_string()]);
+            input.move_cursor(ratatui_textarea::CursorMove::End);
+            app.notify(format!("{} exists: Enter replaces it, Esc keeps it", path.display()), true);
+            app.overwrite = Some(path);
+            app.overlay = Some(Overlay::SaveAs(Box::new(input), target));
+            app.style_cursors();
+        }
         Msg::Saved(Ok(path)) => {
+            app.mark_clean();
             app.notify(format!("saved {}", path.display()), false);
             app.query_path = Some(path);
         }
@@ -451,10 +492,15 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
 }
 
 fn on_key(app: &mut App, key: KeyEvent, effects: &mut Vec<Effect>) {
+    let armed = std::mem::take(&mut app.quit_armed);
+    if armed && keymap::resolve(app.focus, &key) == Some(Action::Quit) {
+        app.should_quit = true;
+        return;
+    }
     if let Some(overlay) = app.overlay.as_mut() {
         let action = keymap::resolve(app.focus, &key);
         match (overlay, action) {
-            (_, Some(Action::Quit)) => app.should_quit = true,
+            (_, Some(Action::Quit)) => quit(app),
             (Overlay::Picker(_) | Overlay::Templates(_), _) => editor::on_overlay_key(app, key, effects),
             (Overlay::Help, Some(Action::Help | Action::Cancel)) => close_overlay(app),
             (Overlay::Help, _) => {}
@@ -463,15 +509,17 @@ fn on_key(app: &mut App, key: KeyEvent, effects: &mut Vec<Effect>) {
                 app.notify("not saved", false);
             }
             (Overlay::SaveAs(input, target), _) if key.code == KeyCode::Enter => {
-                let name = input.lines().join("").trim().to_owned();
+                let path = PathBuf::from(input.lines().join("").trim());
                 let target = *target;
                 close_overlay(app);
-                if name.is_empty() {
+                // The same name entered again after the warning replaces the file.
+                let overwrite = app.overwrite.take().is_some_and(|asked| asked == path);
+                if path.as_os_str().is_empty() {
                     app.notify("not saved: no file name", true);
                 } else if target == SaveTarget::Body {
-                    viewer::save_body(app, PathBuf::from(name), effects);
+                    viewer::save_body(app, path, overwrite, effects);
                 } else {
-                    effects.push(Effect::SaveQuery { path: PathBuf::from(name), text: app.query_text() });
+                    effects.push(Effect::SaveQuery { path, text: app.query_text(), overwrite });
                 }
             }
             (Overlay::SaveAs(input, _), _) => {
@@ -571,6 +619,16 @@ fn follow_job(app: &mut App, id: String, effects: &mut Vec<Effect>) {
     effects.push(Effect::Worker(Command::FollowJob(id)));
 }
 
+/// Quits, unless the query has unsaved changes: then the first Ctrl-Q warns.
+fn quit(app: &mut App) {
+    if app.is_modified() && !app.quit_armed {
+        app.quit_armed = true;
+        app.notify("the query has unsaved changes: Ctrl-S saves, Ctrl-Q again quits", true);
+    } else {
+        app.should_quit = true;
+    }
+}
+
 fn close_overlay(app: &mut App) {
     app.overlay = None;
     app.style_cursors();
@@ -578,7 +636,7 @@ fn close_overlay(app: &mut App) {
 
 fn on_action(app: &mut App, action: Action, effects: &mut Vec<Effect>) {
     match action {
-        Action::Quit => app.should_quit = true,
+        Action::Quit => quit(app),
         Action::Help => {
             app.overlay = Some(Overlay::Help);
             app.style_cursors();
@@ -622,7 +680,13 @@ fn on_action(app: &mut App, action: Action, effects: &mut Vec<Effect>) {
             }
         }
         Action::Save => match &app.query_path {
-            Some(path) => effects.push(Effect::SaveQuery { path: path.clone(), text: app.query_text() }),
+            Some(path) => {
+                effects.push(Effect::SaveQuery {
+                    path: path.clone(),
+                    text: app.query_text(),
+                    overwrite: true,
+                });
+            }
             None => {
                 let mut input = TextArea::default();
                 input.set_placeholder_text("query.json");

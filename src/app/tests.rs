@@ -283,7 +283,7 @@ fn ctrl_s_without_a_file_asks_for_a_name() {
     update(&mut app, Msg::Paste("my-query.json".into()));
     let effects = update(&mut app, key(KeyCode::Enter));
     match effects.as_slice() {
-        [Effect::SaveQuery { path, text }] => {
+        [Effect::SaveQuery { path, text, overwrite: false }] => {
             assert_eq!(path, &PathBuf::from("my-query.json"));
             assert_eq!(text, &app.query_text());
         }
@@ -293,6 +293,57 @@ fn ctrl_s_without_a_file_asks_for_a_name() {
     update(&mut app, Msg::Saved(Ok(PathBuf::from("my-query.json"))));
     assert_eq!(app.query_path, Some(PathBuf::from("my-query.json")));
     assert!(matches!(update(&mut app, ctrl('s')).as_slice(), [Effect::SaveQuery { .. }]));
+}
+
+#[test]
+fn an_existing_file_is_replaced_only_when_asked_twice() {
+    let mut app = app();
+    update(&mut app, ctrl('s'));
+    update(&mut app, Msg::Paste("taken.json".into()));
+    update(&mut app, key(KeyCode::Enter));
+    update(&mut app, Msg::SaveExists(PathBuf::from("taken.json"), SaveTarget::Query));
+    assert!(matches!(app.overlay, Some(Overlay::SaveAs(_, SaveTarget::Query))), "asked again");
+    assert!(app.notice.as_ref().unwrap().text.contains("exists"));
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert!(matches!(effects.as_slice(), [Effect::SaveQuery { overwrite: true, .. }]), "{effects:?}");
+}
+
+#[test]
+fn a_new_name_after_the_warning_is_not_overwritten_blindly() {
+    let mut app = app();
+    update(&mut app, Msg::SaveExists(PathBuf::from("taken.json"), SaveTarget::Query));
+    if let Some(Overlay::SaveAs(input, _)) = app.overlay.as_mut() {
+        input.insert_str("2");
+    }
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert!(matches!(effects.as_slice(), [Effect::SaveQuery { overwrite: false, .. }]), "{effects:?}");
+}
+
+#[test]
+fn quitting_with_unsaved_changes_asks_once() {
+    let mut app = app();
+    assert!(!app.is_modified());
+    update(&mut app, key(KeyCode::Char('x')));
+    assert!(app.is_modified());
+    update(&mut app, ctrl('q'));
+    assert!(!app.should_quit, "the first Ctrl-Q warns");
+    assert!(app.notice.as_ref().unwrap().text.contains("unsaved"));
+    update(&mut app, ctrl('q'));
+    assert!(app.should_quit);
+}
+
+#[test]
+fn another_key_disarms_the_quit_warning_and_saving_clears_the_mark() {
+    let mut app = app();
+    update(&mut app, key(KeyCode::Char('x')));
+    update(&mut app, ctrl('q'));
+    update(&mut app, key(KeyCode::Left));
+    update(&mut app, ctrl('q'));
+    assert!(!app.should_quit, "warned again");
+    update(&mut app, Msg::Saved(Ok(PathBuf::from("q.json"))));
+    assert!(!app.is_modified());
+    update(&mut app, ctrl('q'));
+    assert!(app.should_quit);
 }
 
 #[test]

@@ -802,9 +802,9 @@ pub(super) fn clipboard(app: &mut App, what: &str, clip: Clip, effects: &mut Vec
 }
 
 /// The body is saved under `path`.
-pub(super) fn save_body(app: &mut App, path: PathBuf, effects: &mut Vec<Effect>) {
+pub(super) fn save_body(app: &mut App, path: PathBuf, overwrite: bool, effects: &mut Vec<Effect>) {
     match app.viewer.raw() {
-        Some(raw) => effects.push(Effect::SaveBody { path, body: raw.clone() }),
+        Some(raw) => effects.push(Effect::SaveBody { path, body: raw.clone(), overwrite }),
         None => app.notify("no response body to save", true),
     }
 }

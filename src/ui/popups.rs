@@ -116,7 +116,11 @@ pub(super) fn render_catalog(app: &App, popup: &CatalogPopup, frame: &mut Frame,
         }
         Some(Ok(layers)) => popup.visible(layers),
     };
-    let title = Line::styled(format!("{} layers", layers.len()), theme::dim());
+    let count = match layers.len() {
+        1 => "1 layer".to_owned(),
+        n => format!("{n} layers"),
+    };
+    let title = Line::styled(count, theme::dim());
     let rows = layers.iter().map(|l| {
         Row::new(vec![
             Cell::from(l.id.clone()).style(theme::key()),

@@ -16,6 +16,9 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
         .and_then(|p| p.file_name())
         .map_or_else(|| "unsaved".to_owned(), |n| n.to_string_lossy().into_owned());
     let mut title = vec![Span::raw(" Query "), Span::styled(format!("{name} "), theme::dim())];
+    if app.is_modified() {
+        title.push(Span::styled("● ", theme::warning()));
+    }
     title.push(match &app.query_error {
         None => Span::styled("✓ JSON ", theme::good()),
         Some((line, column, message)) => {

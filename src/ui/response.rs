@@ -18,6 +18,11 @@ const MAX_MARKED: usize = 64 << 10;
 
 pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
     let mut title = vec![Span::raw(" Response ")];
+    // A request on its way comes first: it must not be pushed out of sight by the last answer.
+    if let Some(running) = app.running {
+        let secs = app.now.saturating_duration_since(running.since).as_secs();
+        title.push(Span::styled(format!("sending… {secs} s (Esc cancels) · "), theme::warning()));
+    }
     if let ResponseState::Reply(reply) = &app.response {
         let status = theme::status(reply.status);
         let timing = format!("· {} ms · {} ", reply.elapsed.as_millis(), human_size(reply.size));
@@ -27,10 +32,6 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
         if reply.retried {
             title.push(Span::styled("· re-sent after refresh ", theme::dim()));
         }
-    }
-    if let Some(running) = app.running {
-        let secs = app.now.saturating_duration_since(running.since).as_secs();
-        title.push(Span::styled(format!("· sending… {secs} s (Esc cancels) "), theme::warning()));
     }
     let viewer = &app.viewer;
     let mut block = pane_block(app, Pane::Response, Line::from(title));
@@ -51,7 +52,8 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
             frame.render_widget(Paragraph::new(text), inner);
         }
         ResponseState::Failed(error) => {
-            let text = vec![Line::styled("No answer", theme::error()), Line::raw(error.clone())];
+            let mut text = vec![Line::styled("No answer", theme::error())];
+            text.extend(error.lines().map(|l| Line::raw(l.to_owned())));
             frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
         }
         ResponseState::Reply(reply) => render_reply(app, reply, frame, inner),

@@ -241,7 +241,7 @@ fn ctrl_s_in_the_response_pane_saves_the_raw_body() {
     );
     let effects = update(&mut app, key(KeyCode::Enter));
     match effects.as_slice() {
-        [Effect::SaveBody { path, body: saved }] => {
+        [Effect::SaveBody { path, body: saved, overwrite: false }] => {
             assert_eq!(path, &PathBuf::from("response.json"));
             assert_eq!(saved.as_ref(), body.as_bytes(), "the body as received, not the formatted text");
         }
