@@ -206,7 +206,7 @@ impl Document {
             BodyKind::Json => {
                 out.extend(std::iter::repeat_n(' ', 2 * self.depth(index)));
                 compact_json(bytes, out);
-                if out.chars().any(char::is_control) {
+                if out.chars().any(needs_replacing) {
                     *out = make_visible(out).into_owned();
                 }
             }
@@ -480,7 +480,7 @@ fn check_with_serde(text: &str) -> Option<String> {
 /// Expands tabs to 4-column stops and replaces control characters with visible symbols, so that
 /// a body can never move the cursor or change the terminal.
 pub fn make_visible(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(|c| c.is_control()) {
+    if !text.chars().any(needs_replacing) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
@@ -500,12 +500,19 @@ pub fn make_visible(text: &str) -> Cow<'_, str> {
             }
             c if (c as u32) < 0x20 => out.push(char::from_u32(0x2400 + c as u32).unwrap_or('?')),
             '\u{7f}' => out.push('␡'),
-            c if c.is_control() => out.push('�'),
+            c if needs_replacing(c) => out.push('�'),
             c => out.push(c),
         }
         column += 1;
     }
     Cow::Owned(out)
+}
+
+/// Control characters, and the bidirectional controls that can make text read differently
+/// from what it is (a right-to-left override hides what follows it).
+fn needs_replacing(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 fn looks_binary(raw: &[u8]) -> bool {
@@ -608,6 +615,12 @@ mod tests {
     fn control_characters_and_tabs_are_made_visible() {
         let d = doc("a\tb\r\n\x1b[31mred\x08\u{9b}");
         assert_eq!(lines(&d), ["a   b␍", "␛[31mred␈�"]);
+    }
+
+    #[test]
+    fn bidi_overrides_are_replaced() {
+        assert_eq!(make_visible("a\u{202E}gnp.exe\u{2066}b"), "a�gnp.exe�b");
+        assert_eq!(make_visible("İstanbul 👩‍💻"), "İstanbul 👩‍💻", "ordinary text and ZWJ stay");
     }
 
     #[test]

@@ -241,3 +241,14 @@ fn the_window_follows_the_cursor() {
     key(&mut app, KeyCode::Up);
     assert_eq!(app.query_view.top, 4, "moving above the window scrolls up to the cursor line");
 }
+
+#[test]
+fn the_window_follows_the_cursor_past_65535_lines() {
+    let mut app = app_with("");
+    let text: String = (0..70_000).map(|i| format!("{i}\n")).collect();
+    update(&mut app, Msg::Paste(text));
+    let row = app.editor.cursor().0;
+    assert_eq!(row, 70_000);
+    let top = app.query_view.top;
+    assert!(top <= row && row - top < 40, "top {top}, cursor row {row}");
+}
