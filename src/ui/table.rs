@@ -19,11 +19,11 @@ pub(super) fn render(viewer: &Viewer, frame: &mut Frame, area: Rect) {
     };
     // Vector rows have a region instead of a position; the column is there only if needed.
     let regions = rows.iter().any(|r| !r.region.is_empty());
-    let mut header = vec!["layer", "time (UTC)", "lat", "lon"];
+    // The value comes right after the time: on a narrow screen it is what must stay in view.
+    let mut header = vec!["layer", "time (UTC)", "value", "unit", "lat", "lon"];
     if regions {
         header.push("region");
     }
-    header.extend(["value", "unit"]);
     let visible = usize::from(area.height.saturating_sub(1));
     // ←→ scroll whole columns, so that a narrow pane never shows a value cut short.
     let skip = viewer.table_column.min(header.len() - 1);
@@ -33,27 +33,47 @@ pub(super) fn render(viewer: &Viewer, frame: &mut Frame, area: Rect) {
         .skip(viewer.table_scroll)
         .take(visible)
         .map(|r| {
-            let mut cells = vec![r.layer.clone(), r.iso_time(), r.lat.clone(), r.lon.clone()];
+            let mut cells = vec![
+                r.layer.clone(),
+                r.iso_time(),
+                r.value.clone(),
+                r.unit.clone(),
+                r.lat.clone(),
+                r.lon.clone(),
+            ];
             if regions {
                 cells.push(r.region.clone());
             }
-            cells.extend([r.value.clone(), r.unit.clone()]);
             cells.drain(..skip);
             cells
         })
         .collect();
-    // Each column is as wide as its widest visible cell; the layer name gets at least 8 columns
-    // and the rest of the room.
-    let widths: Vec<Constraint> = header
-        .iter()
-        .enumerate()
-        .map(|(i, title)| {
-            let widest = shown.iter().map(|cells| cells[i].chars().count()).max().unwrap_or(0);
-            let width = u16::try_from(widest.max(title.chars().count())).unwrap_or(u16::MAX);
-            if i == 0 && skip == 0 { Constraint::Min(width.min(8)) } else { Constraint::Length(width) }
+    // Each column is as wide as its widest visible cell (a layer name at most 24), and only the
+    // columns that fit whole are drawn: ←→ brings the others in.
+    let mut room = usize::from(area.width);
+    let mut widths = Vec::new();
+    for (i, title) in header.iter().enumerate() {
+        let widest = shown.iter().map(|cells| cells[i].chars().count()).max().unwrap_or(0);
+        let mut width = widest.max(title.chars().count());
+        if i == 0 && skip == 0 {
+            width = width.min(24);
+        }
+        if !widths.is_empty() && width > room {
+            break;
+        }
+        room = room.saturating_sub(width + 1);
+        widths.push(Constraint::Length(u16::try_from(width).unwrap_or(u16::MAX)));
+    }
+    let fits = widths.len();
+    header.truncate(fits);
+    let shown: Vec<Vec<String>> = shown
+        .into_iter()
+        .map(|mut cells| {
+            cells.truncate(fits);
+            cells
         })
         .collect();
-    let value_column = header.len().saturating_sub(2);
+    let value_column = 2_usize.checked_sub(skip).unwrap_or(usize::MAX);
     let body: Vec<Row> = shown
         .into_iter()
         .map(|cells| {
