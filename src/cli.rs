@@ -58,7 +58,8 @@ pub struct Cli {
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
     pub poll_interval: Option<u64>,
 
-    /// Where job results are saved [default: the platform's data directory, pairs-tui/results].
+    /// Where job results are saved [default: the platform's data directory + pairs-tui/results;
+    /// with --demo, the temporary directory + pairs-tui-demo/results].
     #[arg(long, value_name = "DIR")]
     pub results_dir: Option<PathBuf>,
 
@@ -142,7 +143,7 @@ pub async fn prepare(cli: &Cli) -> Result<(Startup, Option<MockServer>), StartEr
     let auth_label = format!("{}{suffix}", endpoints.auth_url);
     let api_label = endpoints.api_url.clone();
     let client = ApiClient::new(endpoints, timeouts)?;
-    let mut worker = worker::Options::new(results_dir(cli.results_dir.as_ref())?);
+    let mut worker = worker::Options::new(results_dir(cli.results_dir.as_ref(), cli.demo)?);
     worker.poll_interval = match (cli.poll_interval, cli.demo) {
         (Some(secs), _) => Duration::from_secs(secs),
         (None, true) => DEMO_POLL_INTERVAL,
@@ -151,10 +152,12 @@ pub async fn prepare(cli: &Cli) -> Result<(Startup, Option<MockServer>), StartEr
     Ok((Startup { client, worker, query, query_path, key, auth_label, api_label }, mock))
 }
 
-/// Where results go: the option, else `<data dir>/pairs-tui/results`.
-fn results_dir(given: Option<&PathBuf>) -> Result<PathBuf, StartError> {
+/// Where results go: the option, else `<data dir>/pairs-tui/results`, or for `--demo` a folder
+/// under the system's temporary directory (a demo leaves nothing in the user's data).
+fn results_dir(given: Option<&PathBuf>, demo: bool) -> Result<PathBuf, StartError> {
     match given {
         Some(dir) => Ok(dir.clone()),
+        None if demo => Ok(std::env::temp_dir().join("pairs-tui-demo").join("results")),
         None => directories::BaseDirs::new()
             .map(|b| b.data_dir().join("pairs-tui").join("results"))
             .ok_or(StartError::NoResultsDir),

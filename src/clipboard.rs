@@ -42,9 +42,11 @@ impl Clip {
         if !tmux {
             return osc.into_bytes();
         }
-        // tmux passes a sequence through to the outer terminal when it is wrapped in a DCS
-        // `tmux;` string, with every ESC inside doubled (needs `allow-passthrough on`).
-        let mut out = b"\x1bPtmux;".to_vec();
+        // In tmux, the plain sequence reaches tmux's own clipboard (with `set-clipboard on`),
+        // and a copy wrapped in a DCS `tmux;` string, every ESC inside doubled, goes through to
+        // the outer terminal (with `allow-passthrough on`). Either setting is enough.
+        let mut out = osc.clone().into_bytes();
+        out.extend_from_slice(b"\x1bPtmux;");
         for b in osc.bytes() {
             if b == 0x1b {
                 out.push(0x1b);
@@ -72,8 +74,8 @@ mod tests {
     }
 
     #[test]
-    fn tmux_wraps_and_doubles_escapes() {
-        assert_eq!(Clip::new("hi!").osc52(true), b"\x1bPtmux;\x1b\x1b]52;c;aGkh\x07\x1b\\");
+    fn tmux_gets_the_plain_sequence_and_a_wrapped_one_with_doubled_escapes() {
+        assert_eq!(Clip::new("hi!").osc52(true), b"\x1b]52;c;aGkh\x07\x1bPtmux;\x1b\x1b]52;c;aGkh\x07\x1b\\");
     }
 
     #[test]

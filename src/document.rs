@@ -401,7 +401,11 @@ fn index_json(
                 }
                 i = end;
             }
-            b't' | b'f' | b'n' | b':' => i += 1,
+            // true, false, null: serde_json checks the spelling afterwards.
+            b't' | b'f' | b'n' => {
+                i += raw[i..].iter().position(|c| !c.is_ascii_alphabetic()).unwrap_or(raw.len() - i);
+            }
+            b':' => i += 1,
             _ => return Ok(Err(Refusal::NotJson)),
         }
     }
@@ -615,6 +619,19 @@ mod tests {
     fn control_characters_and_tabs_are_made_visible() {
         let d = doc("a\tb\r\n\x1b[31mred\x08\u{9b}");
         assert_eq!(lines(&d), ["a   b␍", "␛[31mred␈�"]);
+    }
+
+    #[test]
+    fn literals_are_json() {
+        for body in
+            [r#"{"a":null}"#, "[1,null]", r#"{"a":true,"b":false}"#, "null", "true", r#"[{"v":null},false]"#]
+        {
+            let d = Document::from_body(&Bytes::copy_from_slice(body.as_bytes()));
+            assert_eq!(d.kind(), BodyKind::Json, "{body}");
+            assert_eq!(d.note(), None, "{body}");
+        }
+        let d = Document::from_body(&Bytes::from_static(b"[1, nul]"));
+        assert_ne!(d.kind(), BodyKind::Json, "a misspelt literal is not JSON");
     }
 
     #[test]

@@ -72,7 +72,7 @@ pub struct EditorView {
     pub warnings: Vec<Warning>,
     /// Whole-text replacements, as hashes of the text before, between and after their two undo
     /// steps, so that one undo (or redo) takes both.
-    replacements: Vec<[u64; 3]>,
+    pub(super) replacements: Vec<[u64; 3]>,
 }
 
 /// Validates the query: the JSON error with its position in characters, or the PAIRS warnings.
@@ -131,6 +131,9 @@ pub(super) fn on_action(app: &mut App, action: Action, effects: &mut Vec<Effect>
             }
         }
         Action::OpenFile => {
+            if !super::may_discard(app, Action::OpenFile, "Ctrl-O again opens another file") {
+                return;
+            }
             app.overlay = Some(Overlay::Picker(Box::default()));
             app.style_cursors();
             effects.push(Effect::ListDir(PathBuf::from(".")));
@@ -206,8 +209,9 @@ pub(super) fn listed(app: &mut App, listing: Result<picker::Listing, String>) {
 pub(super) fn opened(app: &mut App, result: Result<(PathBuf, String), String>) {
     match result {
         Ok((path, text)) => {
-            replace_text(app, &text);
-            app.mark_clean();
+            // Another file starts a new history: undo must not bring this file's text back
+            // under the other file's name.
+            app.load_text(&text);
             app.notify(format!("opened {}", path.display()), false);
             app.query_path = Some(path);
         }

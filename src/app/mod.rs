@@ -313,8 +313,13 @@ pub struct App {
     clean: u64,
     /// A file the user was warned exists; entering it again replaces it.
     overwrite: Option<PathBuf>,
-    /// Set by a first Ctrl-Q with unsaved changes; a second one quits.
-    quit_armed: bool,
+    /// An action that would drop unsaved changes and was warned about; pressing it again
+    /// (as the very next key) goes ahead.
+    armed: Option<Action>,
+    /// Whether the key being handled is that second press.
+    confirmed: bool,
+    /// Whether the query has changes not saved (kept for drawing; see [`App::is_modified`]).
+    pub modified: bool,
     /// The catalog of data layers, fetched once per session.
     pub catalog: Option<Result<Vec<Layer>, String>>,
     /// The last answer.
@@ -356,7 +361,9 @@ impl App {
             running: None,
             clean: 0,
             overwrite: None,
-            quit_armed: false,
+            armed: None,
+            confirmed: false,
+            modified: false,
             catalog: None,
             response: ResponseState::Empty,
             viewer: viewer::Viewer::default(),
@@ -383,6 +390,16 @@ impl App {
         self.key_input = TextArea::new(vec![key.expose().to_owned()]);
         self.key_input.move_cursor(ratatui_textarea::CursorMove::End);
         self.style_cursors();
+    }
+
+    /// Replaces the editor with `text` and a fresh undo history, taken as saved.
+    pub(crate) fn load_text(&mut self, text: &str) {
+        self.editor = TextArea::new(text.lines().map(str::to_owned).collect());
+        self.editor.set_tab_length(2);
+        self.query_view.replacements.clear();
+        self.style_cursors();
+        self.validate_query();
+        self.mark_clean();
     }
 
     /// Whether the query differs from what was last loaded or saved.
@@ -448,6 +465,9 @@ fn strip_position(message: &str) -> String {
 /// Applies one message to the state and returns the side effects to perform.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     let mut effects = Vec::new();
+    // The clock changes nothing in the editor: skipping its upkeep keeps an idle program idle
+    // even with a very long query.
+    let editing = !matches!(msg, Msg::Tick(_) | Msg::Worker(_) | Msg::Viewer(_));
     match msg {
         Msg::Key(key) if key.kind != KeyEventKind::Release => on_key(app, key, &mut effects),
         Msg::Key(_) => {}
@@ -487,16 +507,16 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Opened(result) => editor::opened(app, result),
         Msg::EditedExternally(result) => editor::edited(app, result),
     }
-    editor::sync(app);
+    if editing {
+        editor::sync(app);
+        app.modified = app.is_modified();
+    }
     effects
 }
 
 fn on_key(app: &mut App, key: KeyEvent, effects: &mut Vec<Effect>) {
-    let armed = std::mem::take(&mut app.quit_armed);
-    if armed && keymap::resolve(app.focus, &key) == Some(Action::Quit) {
-        app.should_quit = true;
-        return;
-    }
+    let armed = app.armed.take();
+    app.confirmed = armed.is_some() && armed == keymap::resolve(app.focus, &key);
     if let Some(overlay) = app.overlay.as_mut() {
         let action = keymap::resolve(app.focus, &key);
         match (overlay, action) {
@@ -619,14 +639,36 @@ fn follow_job(app: &mut App, id: String, effects: &mut Vec<Effect>) {
     effects.push(Effect::Worker(Command::FollowJob(id)));
 }
 
+/// A file name for a new query: its `name`, made safe for a file name, or `query.json`.
+fn suggested_name(query: &str) -> String {
+    let name = serde_json::from_str::<serde_json::Value>(query)
+        .ok()
+        .and_then(|q| q.get("name").and_then(|n| n.as_str().map(str::to_owned)))
+        .unwrap_or_default();
+    let safe: String = name
+        .chars()
+        .map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' })
+        .collect();
+    let safe = safe.trim_matches(|c| c == '-' || c == '.');
+    if safe.is_empty() { "query.json".to_owned() } else { format!("{safe}.json") }
+}
+
 /// Quits, unless the query has unsaved changes: then the first Ctrl-Q warns.
 fn quit(app: &mut App) {
-    if app.is_modified() && !app.quit_armed {
-        app.quit_armed = true;
-        app.notify("the query has unsaved changes: Ctrl-S saves, Ctrl-Q again quits", true);
-    } else {
+    if may_discard(app, Action::Quit, "Ctrl-Q again quits") {
         app.should_quit = true;
     }
+}
+
+/// Whether `action` may drop the query's unsaved changes: yes if there are none or if this is
+/// the second press; otherwise the footer warns and the next press of the same key goes ahead.
+pub(crate) fn may_discard(app: &mut App, action: Action, again: &str) -> bool {
+    if !app.is_modified() || app.confirmed {
+        return true;
+    }
+    app.armed = Some(action);
+    app.notify(format!("the query has unsaved changes: Ctrl-S saves, {again}"), true);
+    false
 }
 
 fn close_overlay(app: &mut App) {
@@ -688,8 +730,8 @@ fn on_action(app: &mut App, action: Action, effects: &mut Vec<Effect>) {
                 });
             }
             None => {
-                let mut input = TextArea::default();
-                input.set_placeholder_text("query.json");
+                let mut input = TextArea::new(vec![suggested_name(&app.query_text())]);
+                input.move_cursor(ratatui_textarea::CursorMove::End);
                 app.overlay = Some(Overlay::SaveAs(Box::new(input), SaveTarget::Query));
                 app.style_cursors();
             }

@@ -797,7 +797,10 @@ pub(super) fn clipboard(app: &mut App, what: &str, clip: Clip, effects: &mut Vec
         );
     } else {
         effects.push(Effect::Clipboard(clip));
-        app.notify(format!("copied {what} ({size}) to the clipboard via OSC 52"), false);
+        app.notify(
+            format!("copied {what} ({size}) to the clipboard via OSC 52, if the terminal allows it"),
+            false,
+        );
     }
 }
 

@@ -14,9 +14,9 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
         .query_path
         .as_ref()
         .and_then(|p| p.file_name())
-        .map_or_else(|| "unsaved".to_owned(), |n| n.to_string_lossy().into_owned());
+        .map_or_else(|| "new, no file".to_owned(), |n| n.to_string_lossy().into_owned());
     let mut title = vec![Span::raw(" Query "), Span::styled(format!("{name} "), theme::dim())];
-    if app.is_modified() {
+    if app.modified {
         title.push(Span::styled("● ", theme::warning()));
     }
     title.push(match &app.query_error {

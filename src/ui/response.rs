@@ -8,6 +8,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Gauge, Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, Wrap};
 
+use super::theme::ColorDepth;
 use super::{chart, human_size, json, pane_block, table, theme};
 use crate::app::viewer::{Body, FilterState, PromptKind, ViewMode, Viewer, gutter_width};
 use crate::app::{App, Pane, Reply, ResponseState};
@@ -154,7 +155,9 @@ fn render_reply(app: &App, reply: &Reply, frame: &mut Frame, area: Rect) {
             ViewMode::Table => table::render(viewer, frame, body),
             ViewMode::Chart => chart::render(viewer, frame, body),
             ViewMode::Text => match viewer.document() {
-                Some(doc) if doc.kind() != BodyKind::Empty => render_text(viewer, doc, frame, body),
+                Some(doc) if doc.kind() != BodyKind::Empty => {
+                    render_text(viewer, doc, app.color, frame, body)
+                }
                 _ => frame.render_widget(Paragraph::new(Line::styled("(empty body)", theme::dim())), body),
             },
         },
@@ -162,7 +165,7 @@ fn render_reply(app: &App, reply: &Reply, frame: &mut Frame, area: Rect) {
 }
 
 /// The body as numbered lines. Only the lines on screen are made, coloured and searched.
-fn render_text(viewer: &Viewer, doc: &Document, frame: &mut Frame, area: Rect) {
+fn render_text(viewer: &Viewer, doc: &Document, depth: ColorDepth, frame: &mut Frame, area: Rect) {
     let gutter = gutter_width(doc.line_count());
     let [numbers, text, _bar] = Layout::horizontal([
         Constraint::Length(u16::try_from(gutter).unwrap_or(u16::MAX)),
@@ -204,7 +207,7 @@ fn render_text(viewer: &Viewer, doc: &Document, frame: &mut Frame, area: Rect) {
             let number =
                 if k == 0 { format!("{:>w$} ", line + 1, w = gutter - 1) } else { " ".repeat(gutter) };
             if cursor {
-                row = row.style(theme::cursor_line());
+                row = row.style(theme::cursor_line(depth));
                 number_lines.push(Line::styled(number, theme::gutter_cursor()));
             } else {
                 number_lines.push(Line::styled(number, theme::viewer_gutter()));

@@ -166,9 +166,13 @@ pub fn cursor() -> Style {
     Style::default().add_modifier(Modifier::REVERSED)
 }
 
-/// The selected line in the response viewer.
-pub fn cursor_line() -> Style {
-    Style::default().bg(Color::Indexed(236))
+/// The selected line in the response viewer: a dark grey band where 256 colours exist, else
+/// an underline, which every terminal has.
+pub fn cursor_line(depth: ColorDepth) -> Style {
+    match depth {
+        ColorDepth::Ansi256 => Style::default().bg(Color::Indexed(236)),
+        ColorDepth::Ansi16 | ColorDepth::None => Style::default().add_modifier(Modifier::UNDERLINED),
+    }
 }
 
 /// Line numbers.

@@ -252,3 +252,27 @@ fn the_window_follows_the_cursor_past_65535_lines() {
     let top = app.query_view.top;
     assert!(top <= row && row - top < 40, "top {top}, cursor row {row}");
 }
+
+#[test]
+fn ctrl_o_with_unsaved_changes_asks_first() {
+    let mut app = app_with(GOOD);
+    typed(&mut app, " ");
+    assert!(app.is_modified());
+    let effects = press(&mut app, KeyCode::Char('o'), KeyModifiers::CONTROL);
+    assert!(effects.is_empty(), "the first Ctrl-O only warns");
+    assert!(app.notice.as_ref().is_some_and(|n| n.text.contains("unsaved")));
+    let effects = press(&mut app, KeyCode::Char('o'), KeyModifiers::CONTROL);
+    assert!(matches!(effects.as_slice(), [Effect::ListDir(_)]), "the second one opens the picker");
+}
+
+#[test]
+fn an_opened_file_cannot_be_undone_into_the_old_text() {
+    let mut app = app_with(GOOD);
+    typed(&mut app, " ");
+    let path = PathBuf::from("/work/queries/other.json");
+    update(&mut app, Msg::Opened(Ok((path.clone(), "{\"other\": 1}\n".into()))));
+    assert!(!app.is_modified(), "a file just opened has no changes");
+    press(&mut app, KeyCode::Char('z'), KeyModifiers::CONTROL);
+    assert_eq!(app.query_text(), "{\"other\": 1}", "undo stays within the opened file");
+    assert_eq!(app.query_path, Some(path));
+}
