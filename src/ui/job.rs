@@ -33,11 +33,11 @@ pub(super) fn render(app: &App, job: &JobView, frame: &mut Frame, area: Rect) {
         Line::from(match status.and_then(|s| s.start).and_then(chrono::DateTime::from_timestamp_millis) {
             Some(start) => vec![
                 Span::styled("started ", theme::dim()),
-                Span::raw(start.with_timezone(&app.timezone).format("%Y-%m-%d %H:%M:%S").to_string()),
-                Span::styled(" · followed for ", theme::dim()),
+                Span::raw(start.with_timezone(&app.timezone).format("%b %d %H:%M").to_string()),
+                Span::styled(" · watched ", theme::dim()),
                 Span::raw(elapsed),
             ],
-            None => vec![Span::styled("followed for ", theme::dim()), Span::raw(elapsed)],
+            None => vec![Span::styled("watched ", theme::dim()), Span::raw(elapsed)],
         }),
     ];
     frame.render_widget(Paragraph::new(lines), head);
