@@ -119,6 +119,17 @@ impl Reply {
     }
 }
 
+/// `5242880 bytes (5.0 MiB)`: the figure as sent, and a readable size when it is in bytes.
+fn amount(value: &str, unit: &str) -> String {
+    let sent = format!("{value} {unit}").trim().to_owned();
+    match value.parse::<u64>() {
+        Ok(bytes) if unit == "bytes" && bytes >= 1024 => {
+            format!("{sent} ({})", crate::ui::human_size(usize::try_from(bytes).unwrap_or(usize::MAX)))
+        }
+        _ => sent,
+    }
+}
+
 /// The rows of a dry run's `info`, in either key casing (the wire casing is not documented).
 fn estimate(body: &[u8]) -> Vec<(String, String)> {
     let Some(serde_json::Value::Object(top)) = small_json(body) else {
@@ -135,8 +146,8 @@ fn estimate(body: &[u8]) -> Vec<(String, String)> {
     };
     let unit = field(&["usageUnit", "usage_unit"]).unwrap_or_default();
     let rows = [
-        ("usage", field(&["usage"]).map(|u| format!("{u} {unit}").trim().to_owned())),
-        ("max usage", field(&["maxUsage", "max_usage"]).map(|u| format!("{u} {unit}").trim().to_owned())),
+        ("usage", field(&["usage"]).map(|u| amount(&u, &unit))),
+        ("max usage", field(&["maxUsage", "max_usage"]).map(|u| amount(&u, &unit))),
         ("size", field(&["size"]).map(|s| format!("{s} MB"))),
         ("max size", field(&["maxSize", "max_size"]).map(|s| format!("{s} MB"))),
         ("count", field(&["count"])),

@@ -637,7 +637,7 @@ mod jobs {
         assert_eq!(
             r.estimate,
             [
-                ("usage".to_owned(), "1200 bytes".to_owned()),
+                ("usage".to_owned(), "1200 bytes (1.2 KiB)".to_owned()),
                 ("max size".to_owned(), "500 MB".to_owned()),
                 ("count".to_owned(), "2".to_owned())
             ]

@@ -65,7 +65,14 @@ pub(super) fn render(viewer: &Viewer, frame: &mut Frame, area: Rect) {
         widths.push(Constraint::Length(u16::try_from(width).unwrap_or(u16::MAX)));
     }
     let fits = widths.len();
+    // A column cut off on the right is announced in the last header that fits.
+    let more = fits < header.len();
     header.truncate(fits);
+    let header: Vec<String> = header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| if more && i + 1 == fits { format!("{h} →") } else { (*h).to_owned() })
+        .collect();
     let shown: Vec<Vec<String>> = shown
         .into_iter()
         .map(|mut cells| {
