@@ -320,7 +320,9 @@ fn a_50_mb_body_leaves_the_ui_answering_keys_while_it_is_formatted() {
     while let Ok(msg) = rx.try_recv() {
         update(&mut app, Msg::Viewer(msg));
     }
-    assert!(slowest < Duration::from_millis(100), "a key took {slowest:?}");
+    // Formatting 50 MB takes seconds; a key that waited for it would show. The bound leaves
+    // room for a busy CI machine descheduling the thread now and then.
+    assert!(slowest < Duration::from_millis(250), "a key took {slowest:?}");
     assert!(handled > 20 && progress > 10, "{handled} keys, {progress} progress reports");
     assert_eq!(doc(&app).kind(), BodyKind::Json);
     assert!(doc(&app).line_count() > 2_000_000);
