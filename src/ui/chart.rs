@@ -53,9 +53,19 @@ pub(super) fn render(viewer: &Viewer, frame: &mut Frame, area: Rect) {
                 .data(&s.points)
         })
         .collect();
-    let date = |ms: f64| iso(ms as i64).get(..10).map(str::to_owned).unwrap_or_default();
+    // Days for a span of days; hours and minutes when the whole span is within two days.
+    let short = x1 - x0 < 2.0 * 86_400_000.0;
+    let date = |ms: f64| {
+        let text = iso(ms as i64);
+        let part = if short {
+            text.get(5..16).map(|t| t.replace('T', " "))
+        } else {
+            text.get(..10).map(str::to_owned)
+        };
+        part.unwrap_or_default()
+    };
     let x_labels = vec![Line::from(date(x0)), Line::from(date((x0 + x1) / 2.0)), Line::from(date(x1))];
-    let y_labels = [y0, (y0 + y1) / 2.0, y1].map(|v| Line::from(format!("{v:.2}"))).to_vec();
+    let y_labels = [y0, (y0 + y1) / 2.0, y1].map(|v| Line::from(axis_number(v))).to_vec();
     let widget = Chart::new(datasets)
         .x_axis(Axis::default().title("time (UTC)").style(theme::dim()).bounds([x0, x1]).labels(x_labels))
         .y_axis(Axis::default().title("value").style(theme::dim()).bounds([y0, y1]).labels(y_labels))
@@ -66,4 +76,22 @@ pub(super) fn render(viewer: &Viewer, frame: &mut Frame, area: Rect) {
 
 fn rows(n: usize) -> String {
     if n == 1 { "1 row".into() } else { format!("{n} rows") }
+}
+
+/// A value for the axis: fixed decimals in the usual range, e-notation for huge or tiny ones.
+fn axis_number(v: f64) -> String {
+    if v != 0.0 && !(1e-3..1e9).contains(&v.abs()) { format!("{v:.2e}") } else { format!("{v:.2}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::axis_number;
+
+    #[test]
+    fn axis_numbers_stay_short_at_any_magnitude() {
+        assert_eq!(axis_number(291.4302), "291.43");
+        assert_eq!(axis_number(0.0), "0.00");
+        assert_eq!(axis_number(-1e308), "-1.00e308");
+        assert_eq!(axis_number(2.5e-7), "2.50e-7");
+    }
 }
