@@ -105,7 +105,7 @@ impl ApiClient {
         let reply = self.send(url, request.header("Cache-Control", "no-cache")).await?;
         let said = |fallback: &str| {
             let message = message::server_message(&reply.body).unwrap_or_else(|| fallback.to_owned());
-            if secret.is_empty() { message } else { message.replace(secret.expose(), &secret.masked()) }
+            mask_echo(message, secret)
         };
         if matches!(reply.status, 404 | 405) {
             return Err(ApiError::Endpoint { url: url.to_owned(), status: reply.status });
@@ -166,6 +166,18 @@ impl ApiClient {
     }
 }
 
+/// `message` with `secret` masked wherever it appears, as sent or JSON-escaped (a server may
+/// echo the request body). Secrets too short to be told from ordinary text are left alone.
+fn mask_echo(message: String, secret: &Secret) -> String {
+    let raw = secret.expose();
+    if raw.chars().count() < 4 {
+        return message;
+    }
+    let escaped = serde_json::to_string(raw).unwrap_or_default();
+    let escaped = escaped.trim_matches('"');
+    message.replace(raw, &secret.masked()).replace(escaped, &secret.masked())
+}
+
 /// The `Content-Type` header, if it is readable.
 fn content_type(response: &reqwest::Response) -> Option<String> {
     response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned)
@@ -211,6 +223,19 @@ mod tests {
         assert!(!reply(403, r#"{"error":"forbidden"}"#).is_token_expired());
         assert!(!reply(500, "{}").is_token_expired());
         assert!(!reply(200, "claim expired").is_token_expired());
+    }
+
+    #[test]
+    fn echoed_secrets_are_masked_as_sent_and_json_escaped() {
+        let key = Secret::new(r#"Sec"ret\Key/1234"#);
+        let echo = format!(
+            r#"bad {{"apiKey":{}}} and {}"#,
+            serde_json::to_string(key.expose()).unwrap(),
+            key.expose()
+        );
+        let masked = mask_echo(echo, &key);
+        assert!(!masked.contains("ret") && !masked.contains("Key/"), "{masked}");
+        assert_eq!(mask_echo("unknown key k".into(), &Secret::new("k")), "unknown key k");
     }
 
     #[test]

@@ -139,6 +139,9 @@ pub(super) fn on_action(app: &mut App, action: Action, effects: &mut Vec<Effect>
             effects.push(Effect::ListDir(PathBuf::from(".")));
         }
         Action::Templates => {
+            if !super::may_discard(app, Action::Templates, "Ctrl-T again picks a template") {
+                return;
+            }
             app.overlay = Some(Overlay::Templates(0));
             app.style_cursors();
         }

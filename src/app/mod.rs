@@ -742,7 +742,8 @@ fn on_action(app: &mut App, action: Action, effects: &mut Vec<Effect>) {
             }
             None => {
                 let mut input = TextArea::new(vec![suggested_name(&app.query_text())]);
-                input.move_cursor(ratatui_textarea::CursorMove::End);
+                // Selected, so that typing replaces the suggestion and Enter accepts it.
+                input.select_all();
                 app.overlay = Some(Overlay::SaveAs(Box::new(input), SaveTarget::Query));
                 app.style_cursors();
             }

@@ -281,8 +281,6 @@ fn ctrl_s_without_a_file_asks_for_a_name() {
     assert!(update(&mut app, ctrl('s')).is_empty());
     let Some(Overlay::SaveAs(input, SaveTarget::Query)) = &app.overlay else { panic!("no prompt") };
     assert_eq!(input.lines(), ["point-demo.json"], "the query's name is offered");
-    update(&mut app, key(KeyCode::Home));
-    update(&mut app, ctrl('k'));
     update(&mut app, Msg::Paste("my-query.json".into()));
     let effects = update(&mut app, key(KeyCode::Enter));
     match effects.as_slice() {

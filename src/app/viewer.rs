@@ -841,7 +841,10 @@ pub(super) fn on_msg(app: &mut App, msg: ViewerMsg) {
                         filter.state = FilterState::Ready(doc);
                         v.reset_position();
                         app.notify(
-                            format!("filtered: {lines} lines (| edits, Esc shows the whole body)"),
+                            format!(
+                                "filtered: {lines} line{} (| edits, Esc shows the whole body)",
+                                if lines == 1 { "" } else { "s" }
+                            ),
                             false,
                         );
                     }

@@ -22,7 +22,8 @@ pub(super) fn render(app: &App, frame: &mut Frame, area: Rect) {
     // A request on its way comes first: it must not be pushed out of sight by the last answer.
     if let Some(running) = app.running {
         let secs = app.now.saturating_duration_since(running.since).as_secs();
-        title.push(Span::styled(format!("sending… {secs} s (Esc cancels) · "), theme::warning()));
+        let joint = if matches!(app.response, ResponseState::Reply(_)) { "· " } else { "" };
+        title.push(Span::styled(format!("sending… {secs} s (Esc cancels) {joint}"), theme::warning()));
     }
     if let ResponseState::Reply(reply) = &app.response {
         let status = theme::status(reply.status);
@@ -255,7 +256,7 @@ fn banners(app: &App, reply: &Reply) -> Vec<Line<'static>> {
         let (state, style) = match &filter.state {
             FilterState::Running(_) => ("running…".to_owned(), theme::warning()),
             FilterState::Ready(doc) => {
-                (format!("{} lines · Esc shows the whole body", doc.line_count()), theme::dim())
+                (format!("{} · Esc shows the whole body", count_lines(doc.line_count())), theme::dim())
             }
             FilterState::Failed(e) => (e.clone(), theme::error()),
         };
@@ -285,4 +286,9 @@ pub fn banner_height(app: &App, width: u16) -> u16 {
 /// The reason phrase for common statuses.
 fn reason(status: u16) -> &'static str {
     reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("")
+}
+
+/// `1 line`, `2 lines`.
+fn count_lines(n: usize) -> String {
+    if n == 1 { "1 line".to_owned() } else { format!("{n} lines") }
 }

@@ -135,6 +135,9 @@ fn a_template_replaces_the_query_and_forgets_its_file() {
     press(&mut app, KeyCode::Char('z'), KeyModifiers::CONTROL);
     assert_eq!(app.query_text(), GOOD, "one undo brings the old query back");
 
+    // The undone text differs from the template last taken as saved: Ctrl-T warns once.
+    press(&mut app, KeyCode::Char('t'), KeyModifiers::CONTROL);
+    assert!(app.overlay.is_none() && app.notice.as_ref().is_some_and(|n| n.text.contains("unsaved")));
     press(&mut app, KeyCode::Char('t'), KeyModifiers::CONTROL);
     typed(&mut app, "4");
     assert_eq!(app.query_text(), TEMPLATES[3].text.trim_end());
