@@ -80,6 +80,12 @@ pub enum Command {
         #[arg(long, value_name = "SECS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
         token_ttl: u64,
     },
+    /// Internal: runs a jq filter on standard input, for the viewer, in a process it can stop.
+    #[command(hide = true)]
+    JqFilter {
+        /// The filter.
+        filter: String,
+    },
 }
 
 /// A problem with the command line or the environment, reported before the screen is taken.
@@ -114,6 +120,16 @@ pub enum StartError {
 pub async fn run(cli: Cli) -> color_eyre::Result<()> {
     match cli.command {
         Some(Command::Mock { port, token_ttl }) => serve_mock(port, token_ttl).await,
+        Some(Command::JqFilter { filter }) => match crate::jq::filter_stdin(&filter) {
+            Ok(out) => {
+                print!("{out}");
+                Ok(())
+            }
+            Err(message) => {
+                eprintln!("{message}");
+                std::process::exit(1);
+            }
+        },
         None => {
             use std::io::IsTerminal;
             if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {

@@ -40,6 +40,9 @@ pub struct Startup {
 
 /// Takes the terminal, runs the app, and gives the terminal back, also after an error or panic.
 pub async fn run(startup: Startup) -> color_eyre::Result<()> {
+    if let Ok(program) = std::env::current_exe() {
+        crate::jq::isolate(program);
+    }
     let mut terminal = ratatui::try_init().wrap_err("cannot take over the terminal")?;
     // ratatui's hook restores raw mode and the screen; bracketed paste is ours to undo.
     // Any panic, on any thread, ends the program: a UI left running after the terminal was

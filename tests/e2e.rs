@@ -173,3 +173,42 @@ fn ctrl_e_lends_the_terminal_to_editor_and_takes_the_text_back() {
     s.wait_for("the formatted query", |t| t.contains("formatted"));
     s.quit();
 }
+
+/// Processes whose command line contains `needle`.
+fn processes_with(needle: &str) -> usize {
+    std::fs::read_dir("/proc")
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+                .filter(|cmd| String::from_utf8_lossy(cmd).contains(needle))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn esc_really_stops_a_jq_filter_that_never_ends() {
+    let mut s = Session::start(&["--demo"], 120, 40);
+    s.wait_for("a valid token", |t| t.contains("● valid"));
+    s.keys(b"\x12");
+    s.wait_for("the point data", |t| t.contains("\"layerId\""));
+    s.keys(b"\t|");
+    // A filter no one would write by hand, so that this test sees only its own process.
+    let filter = "last(range(1e10 + 7))";
+    s.keys(filter.as_bytes());
+    s.keys(b"\r");
+    s.wait_for("the filter running", |t| t.contains("running"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while processes_with(filter) == 0 {
+        assert!(Instant::now() < deadline, "the filter runs in a child process");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    s.keys(b"\x1b");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while processes_with(filter) > 0 {
+        assert!(Instant::now() < deadline, "Esc ends the filter's process; screen:\n{}", s.text());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    s.quit();
+}
