@@ -39,6 +39,20 @@ pub fn run(filter: &str, input: &[u8], cancel: &AtomicBool) -> Result<String, St
 
 /// The `jq-filter` subcommand: the filter on standard input, its output on standard output.
 pub fn filter_stdin(filter: &str) -> Result<String, String> {
+    // If the program that started this filter goes away (it quit, or crashed), so does this
+    // process: nothing else could stop a filter that never ends.
+    #[cfg(unix)]
+    {
+        let parent = std::os::unix::process::parent_id();
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(Duration::from_millis(200));
+                if std::os::unix::process::parent_id() != parent {
+                    std::process::exit(2);
+                }
+            }
+        });
+    }
     let mut input = Vec::new();
     std::io::stdin().read_to_end(&mut input).map_err(|e| format!("cannot read the body: {e}"))?;
     run_here(filter, &input, &AtomicBool::new(false))

@@ -210,5 +210,19 @@ fn esc_really_stops_a_jq_filter_that_never_ends() {
         assert!(Instant::now() < deadline, "Esc ends the filter's process; screen:\n{}", s.text());
         std::thread::sleep(Duration::from_millis(50));
     }
+    // Quitting while a filter runs leaves no process behind either.
+    s.keys(b"|");
+    s.keys(filter.as_bytes());
+    s.keys(b"\r");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while processes_with(filter) == 0 {
+        assert!(Instant::now() < deadline, "the second filter starts");
+        std::thread::sleep(Duration::from_millis(50));
+    }
     s.quit();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while processes_with(filter) > 0 {
+        assert!(Instant::now() < deadline, "the filter's process outlived the program");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
