@@ -60,7 +60,7 @@ fn loaded_app(width: u16, height: u16) -> App {
     update(&mut app, Msg::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL)));
     let id = app.running.map(|r| r.id).unwrap_or_default();
     let body = pairs_tui::points::sample(SIZE);
-    let reply = HttpReply { status: 200, content_type: None, body, elapsed: Duration::ZERO };
+    let reply = HttpReply { status: 200, body, elapsed: Duration::ZERO };
     for effect in update(&mut app, Msg::Worker(WorkerEvent::QueryFinished { id, reply, retried: false })) {
         if let Effect::Job(job) = effect {
             let mut reports = Vec::new();

@@ -86,8 +86,6 @@ pub struct Token {
     pub access: Secret,
     /// The refresh token, if the server gave one.
     pub refresh: Option<Secret>,
-    /// The `scope` the server granted.
-    pub scope: Option<String>,
     /// When the token arrived, on our monotonic clock.
     pub received_at: Instant,
     /// When the token arrived, on our wall clock (for display).
@@ -151,7 +149,6 @@ impl Token {
         Self {
             access: response.access_token,
             refresh: response.refresh_token.filter(|r| !r.is_empty()),
-            scope: response.scope,
             received_at,
             received_wall,
             lifetime,

@@ -32,7 +32,12 @@ impl Clip {
 
     /// Whether the terminal is likely to accept it.
     pub fn fits(&self) -> bool {
-        self.0.len().div_ceil(3) * 4 <= MAX_ENCODED
+        Self::fits_len(self.0.len())
+    }
+
+    /// Whether `len` bytes, base64-encoded, are within [`MAX_ENCODED`].
+    pub fn fits_len(len: usize) -> bool {
+        len.div_ceil(3) * 4 <= MAX_ENCODED
     }
 
     /// The escape sequence that copies it; wrapped for tmux, which otherwise swallows it.

@@ -53,16 +53,6 @@ impl Endpoints {
     }
 }
 
-impl Default for Endpoints {
-    fn default() -> Self {
-        Self {
-            auth_url: DEFAULT_AUTH_URL.into(),
-            api_url: DEFAULT_API_URL.into(),
-            client_id: DEFAULT_CLIENT_ID.into(),
-        }
-    }
-}
-
 fn normalise(name: &'static str, url: &str) -> Result<String, ConfigError> {
     let trimmed = url.trim().trim_end_matches('/');
     let bad = |reason: String| ConfigError::BadUrl { name, url: url.to_owned(), reason };

@@ -470,7 +470,7 @@ fn check_with_serde(text: &str) -> Option<String> {
             Some(Err(e)) => {
                 // serde_json ends its message with the position, which is already said first.
                 let text = e.to_string();
-                let text = text.rfind(" at line ").map_or(text.as_str(), |i| &text[..i]);
+                let text = crate::app::strip_position(&text);
                 return Some(format!(
                     "not formatted: invalid JSON at line {}, column {}: {text}",
                     e.line(),

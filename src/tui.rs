@@ -162,10 +162,18 @@ fn perform(
             out.write_all(&sequence).and_then(|()| out.flush()).wrap_err("writing to the terminal failed")?;
             Ok(None)
         }
-        Effect::SaveBody { path, body, overwrite } => Ok(Some(match write_new(&path, &body, overwrite) {
-            Err(Exists) => Msg::SaveExists(path, SaveTarget::Body),
-            Ok(result) => Msg::Viewer(ViewerMsg::Saved(result.map(|()| (path, body.len())))),
-        })),
+        Effect::SaveBody { path, body, overwrite } => {
+            // A body can be hundreds of MB: written off the UI thread, reported through `local`.
+            let local = local.clone();
+            tokio::task::spawn_blocking(move || {
+                let msg = match write_new(&path, &body, overwrite) {
+                    Err(Exists) => Msg::SaveExists(path, SaveTarget::Body),
+                    Ok(result) => Msg::Viewer(ViewerMsg::Saved(result.map(|()| (path, body.len())))),
+                };
+                drop(local.send(msg));
+            });
+            Ok(None)
+        }
     }
 }
 

@@ -110,18 +110,12 @@ impl ApiClient {
         }
         if !response.status().is_success() {
             let status = response.status().as_u16();
-            let content_type = super::content_type(&response);
             let body = tokio::time::timeout(idle, response.bytes())
                 .await
                 .ok()
                 .and_then(Result::ok)
                 .unwrap_or_default();
-            return Err(DownloadError::Refused(HttpReply {
-                status,
-                content_type,
-                body,
-                elapsed: started.elapsed(),
-            }));
+            return Err(DownloadError::Refused(HttpReply { status, body, elapsed: started.elapsed() }));
         }
         let total = response.content_length();
         let disk = |path: &Path, e: std::io::Error| DownloadError::Disk {
@@ -143,7 +137,8 @@ impl ApiClient {
                             Some(expected) if received < expected => {
                                 DownloadError::CutShort { received, expected }
                             }
-                            _ => ApiError::from_reqwest(&self.endpoints.api_url, idle, &e).into(),
+                            _ => ApiError::from_reqwest(&super::host_of(&self.endpoints.api_url), idle, &e)
+                                .into(),
                         });
                     }
                     Ok(Ok(None)) => break,
@@ -180,9 +175,9 @@ impl ApiClient {
     }
 
     async fn start_download(&self, token: &Secret, path: &str) -> Result<reqwest::Response, ApiError> {
-        let url = format!("{}{path}", self.endpoints.api_url);
+        let (url, request) = self.bearer_get(token, path);
         let host = super::host_of(&url);
-        let request = self.http.get(&url).bearer_auth(token.expose()).send();
+        let request = request.send();
         match tokio::time::timeout(self.timeouts.request, request).await {
             Err(_) => Err(ApiError::Timeout { host, after: self.timeouts.request }),
             Ok(Err(e)) => Err(ApiError::from_reqwest(&host, self.timeouts.request, &e)),

@@ -63,6 +63,9 @@ pub enum ApiError {
         /// Why it is unusable.
         reason: String,
     },
+    /// A failure inside this program (not the network): never worth retrying.
+    #[error("internal error: {0}")]
+    Internal(String),
     /// There is no API key to authenticate with.
     #[error("no API key: enter one in the API key pane (or set PAIRS_API_KEY)")]
     NoKey,

@@ -16,16 +16,25 @@ use crate::config::{Endpoints, Timeouts};
 use crate::secret::Secret;
 
 /// One HTTP answer from the API, whatever its status.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HttpReply {
     /// The HTTP status code.
     pub status: u16,
-    /// The `Content-Type` header, if any.
-    pub content_type: Option<String>,
     /// The raw body.
     pub body: Bytes,
     /// From sending the request to the end of the body.
     pub elapsed: Duration,
+}
+
+/// The body is left out: a token answer carries secrets.
+impl std::fmt::Debug for HttpReply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpReply")
+            .field("status", &self.status)
+            .field("body", &format_args!("{} bytes", self.body.len()))
+            .field("elapsed", &self.elapsed)
+            .finish()
+    }
 }
 
 impl HttpReply {
@@ -60,13 +69,8 @@ impl ApiClient {
             .connect_timeout(timeouts.connect)
             .user_agent(concat!("pairs-tui/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| ApiError::Transport { host: "-".into(), reason: e.to_string() })?;
+            .map_err(|e| ApiError::Internal(format!("cannot start the HTTP client: {e}")))?;
         Ok(Self { http, endpoints, timeouts })
-    }
-
-    /// The endpoints this client talks to.
-    pub fn endpoints(&self) -> &Endpoints {
-        &self.endpoints
     }
 
     /// Exchanges the API key for tokens: `POST {auth}/auth/GetBearerForClient`.
@@ -123,10 +127,12 @@ impl ApiClient {
             Ok(_) => {
                 Err(ApiError::BadAnswer { status: reply.status, message: "an empty access_token".into() })
             }
+            // Only an error object's own words are shown: any other text may hold the tokens
+            // the server just issued.
             Err(e) => Err(ApiError::BadAnswer {
                 status: reply.status,
-                message: match said("") {
-                    m if !m.is_empty() && !m.starts_with('{') => m,
+                message: match (json.as_ref().is_some_and(serde_json::Value::is_object), said("")) {
+                    (true, m) if !m.is_empty() && !m.starts_with('{') => m,
                     _ => format!("no access_token ({e})"),
                 },
             }),
@@ -149,9 +155,15 @@ impl ApiClient {
     /// `GET {api}{path}` with the bearer token (job status, job list, catalog). Any HTTP status
     /// is a reply; only transport failures are errors.
     pub async fn get(&self, token: &Secret, path: &str) -> Result<HttpReply, ApiError> {
+        let (url, request) = self.bearer_get(token, path);
+        self.send(&url, request).await
+    }
+
+    /// `GET {api}{path}` with the bearer token, not yet sent; and its URL.
+    fn bearer_get(&self, token: &Secret, path: &str) -> (String, reqwest::RequestBuilder) {
         let url = format!("{}{path}", self.endpoints.api_url);
         let request = self.http.get(&url).bearer_auth(token.expose());
-        self.send(&url, request).await
+        (url, request)
     }
 
     async fn send(&self, url: &str, request: reqwest::RequestBuilder) -> Result<HttpReply, ApiError> {
@@ -160,9 +172,8 @@ impl ApiClient {
         let started = Instant::now();
         let response = request.timeout(self.timeouts.request).send().await.map_err(fail)?;
         let status = response.status().as_u16();
-        let content_type = content_type(&response);
         let body = response.bytes().await.map_err(fail)?;
-        Ok(HttpReply { status, content_type, body, elapsed: started.elapsed() })
+        Ok(HttpReply { status, body, elapsed: started.elapsed() })
     }
 }
 
@@ -176,11 +187,6 @@ fn mask_echo(message: String, secret: &Secret) -> String {
     let escaped = serde_json::to_string(raw).unwrap_or_default();
     let escaped = escaped.trim_matches('"');
     message.replace(raw, &secret.masked()).replace(escaped, &secret.masked())
-}
-
-/// The `Content-Type` header, if it is readable.
-fn content_type(response: &reqwest::Response) -> Option<String> {
-    response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned)
 }
 
 /// `host:port` of a URL, for error messages.
@@ -201,12 +207,7 @@ mod tests {
     use super::*;
 
     fn reply(status: u16, body: &'static str) -> HttpReply {
-        HttpReply {
-            status,
-            content_type: None,
-            body: Bytes::from_static(body.as_bytes()),
-            elapsed: Duration::ZERO,
-        }
+        HttpReply { status, body: Bytes::from_static(body.as_bytes()), elapsed: Duration::ZERO }
     }
 
     #[test]

@@ -84,8 +84,11 @@ pub(super) fn validate(app: &mut App) {
         }
         Err(e) => {
             let line = app.editor.lines().get(e.line().saturating_sub(1)).map_or("", String::as_str);
-            app.query_error =
-                Some((e.line(), char_column(line, e.column()), super::strip_position(&e.to_string())));
+            app.query_error = Some((
+                e.line(),
+                char_column(line, e.column()),
+                super::strip_position(&e.to_string()).to_owned(),
+            ));
             app.query_view.warnings.clear();
         }
     }
@@ -97,7 +100,8 @@ pub fn char_column(line: &str, byte_column: usize) -> usize {
     line.char_indices().take_while(|(i, _)| *i < byte_column).count().max(1)
 }
 
-/// Keeps the cursor on screen and the visible lines highlighted. Runs after every update, so
+/// Keeps the cursor on screen and the visible lines highlighted. Runs after every update that
+/// can change the editor (not after clock ticks or worker reports), so
 /// the view always reads a current cache.
 pub(super) fn sync(app: &mut App) {
     let lines = app.editor.lines();

@@ -105,7 +105,9 @@ pub struct Reply {
 impl Reply {
     fn new(reply: &HttpReply, retried: bool) -> Self {
         let success = reply.is_success();
-        let message = if success { None } else { server_message(&reply.body) };
+        // An error message is short; a huge error body is not parsed on the UI thread for it.
+        let head = &reply.body[..reply.body.len().min(SMALL_ANSWER)];
+        let message = if success { None } else { server_message(head) };
         Self {
             status: reply.status,
             elapsed: reply.elapsed,
@@ -362,7 +364,7 @@ impl App {
         let mut app = Self {
             focus: Pane::Query,
             key_input: TextArea::default(),
-            editor: TextArea::new(query.lines().map(str::to_owned).collect()),
+            editor: TextArea::default(),
             query_path,
             query_error: None,
             query_view: editor::EditorView::default(),
@@ -389,10 +391,7 @@ impl App {
             next_id: 0,
         };
         app.key_input.set_placeholder_text("paste or type your API key, then Enter");
-        app.editor.set_tab_length(2);
-        app.validate_query();
-        app.mark_clean();
-        app.style_cursors();
+        app.load_text(query);
         app
     }
 
@@ -466,11 +465,8 @@ impl App {
 }
 
 /// serde_json appends " at line L column C"; the title shows the position on its own.
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message.to_owned(),
-    }
+pub(crate) fn strip_position(message: &str) -> &str {
+    message.rfind(" at line ").map_or(message, |i| &message[..i])
 }
 
 /// Applies one message to the state and returns the side effects to perform.
@@ -485,7 +481,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Paste(text) => on_paste(app, &text),
         Msg::Resize(w, h) => {
             app.size = Rect::new(0, 0, w, h);
-            clamp_scroll(app);
+            viewer::fit(app);
         }
         Msg::Tick(now) => {
             app.now = now;
@@ -635,8 +631,7 @@ fn catalog_popup_key(app: &mut App, key: &KeyEvent, effects: &mut Vec<Effect>) {
                 close_overlay(app);
                 app.editor.insert_str(&id);
                 app.validate_query();
-                app.focus = Pane::Query;
-                app.style_cursors();
+                app.set_focus(Pane::Query);
                 app.notify(format!("inserted layer {id} ({name})"), false);
             }
             None => app.notify("no layer matches the filter", true),
@@ -695,8 +690,7 @@ fn on_action(app: &mut App, action: Action, effects: &mut Vec<Effect>) {
             app.style_cursors();
         }
         Action::FocusNext | Action::FocusPrev => {
-            app.focus = app.focus.step(action == Action::FocusNext);
-            app.style_cursors();
+            app.set_focus(app.focus.step(action == Action::FocusNext));
         }
         Action::Send => send(app, effects),
         Action::Cancel => {
@@ -766,10 +760,6 @@ fn on_action(app: &mut App, action: Action, effects: &mut Vec<Effect>) {
         }
         viewing => viewer::on_action(app, viewing, effects),
     }
-}
-
-fn clamp_scroll(app: &mut App) {
-    viewer::fit(app);
 }
 
 fn send(app: &mut App, effects: &mut Vec<Effect>) {

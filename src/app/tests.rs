@@ -37,7 +37,7 @@ fn reply(status: u16, body: impl Into<String>) -> WorkerEvent {
     let body = Bytes::from(body.into());
     WorkerEvent::QueryFinished {
         id: 1,
-        reply: HttpReply { status, content_type: None, body, elapsed: Duration::from_millis(42) },
+        reply: HttpReply { status, body, elapsed: Duration::from_millis(42) },
         retried: false,
     }
 }

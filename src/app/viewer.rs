@@ -492,7 +492,8 @@ impl Viewer {
         let mut found = Vec::new();
         let mut line = 0;
         while line < doc.line_count() {
-            match doc.closing_line(line).filter(|_| doc.depth(line) == level) {
+            // The depth first: finding a closing line scans the whole container.
+            match (doc.depth(line) == level).then(|| doc.closing_line(line)).flatten() {
                 Some(close) => {
                     found.push((line, close));
                     line = close + 1;
@@ -771,6 +772,14 @@ fn copy(app: &mut App, choice: char, effects: &mut Vec<Effect>) {
             None => return app.notify("no response to copy", true),
             Some(raw) if std::str::from_utf8(raw).is_err() => {
                 return app.notify("not copied: the response is not text (Ctrl-S saves it)", true);
+            }
+            // Too big for OSC 52: said before the body is copied into a clip for nothing.
+            Some(raw) if !Clip::fits_len(raw.len()) => {
+                let size = crate::ui::human_size(raw.len());
+                return app.notify(
+                    format!("not copied: the response is {size}, more than terminals accept through OSC 52 (Ctrl-S saves)"),
+                    true,
+                );
             }
             Some(raw) => ("the response", Clip::new(raw.to_vec())),
         },

@@ -57,7 +57,7 @@ fn answer(app: &mut App, status: u16, body: &str) {
         app,
         WorkerEvent::QueryFinished {
             id,
-            reply: HttpReply { status, content_type: None, body, elapsed: Duration::from_millis(137) },
+            reply: HttpReply { status, body, elapsed: Duration::from_millis(137) },
             retried: false,
         },
     );
@@ -577,7 +577,7 @@ fn trap_bodies_render_within_a_second_with_a_banner() {
         press(&mut app, KeyCode::F(5));
         let id = app.running.map(|r| r.id).unwrap_or_default();
         let body = Bytes::copy_from_slice(body);
-        let reply = HttpReply { status: 200, content_type: None, body, elapsed: Duration::from_millis(9) };
+        let reply = HttpReply { status: 200, body, elapsed: Duration::from_millis(9) };
         let effects = update(&mut app, Msg::Worker(WorkerEvent::QueryFinished { id, reply, retried: false }));
         crate::app::viewer::tests::run_jobs(&mut app, effects);
         let screen = draw(&mut app, 120, 40);

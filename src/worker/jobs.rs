@@ -25,12 +25,7 @@ pub(super) async fn follow(session: Arc<Session>, options: Arc<Options>, id: Str
     let path = format!("/queryjobs/{id}");
     let mut failures = 0u32;
     loop {
-        let polled = authorized(&session, |token| {
-            let s = session.clone();
-            let path = path.clone();
-            async move { s.client.get(&token, &path).await }
-        })
-        .await;
+        let polled = get(&session, &path).await;
         let reason = match polled {
             Ok((reply, _)) if reply.is_success() => match serde_json::from_slice::<JobStatus>(&reply.body) {
                 Ok(status) => {
@@ -132,15 +127,19 @@ pub(super) async fn layer(session: Arc<Session>, id: String) {
     session.emit(WorkerEvent::LayerDetails(layer));
 }
 
-/// GETs `path` and parses the JSON answer, or says in words why not.
-async fn fetch<T: DeserializeOwned>(session: &Arc<Session>, path: &str) -> Result<T, String> {
-    let (reply, _) = authorized(session, |token| {
+/// `GET {api}{path}` with a live token, renewed and sent once more if it was refused as expired.
+async fn get(session: &Arc<Session>, path: &str) -> Result<(HttpReply, bool), ApiError> {
+    authorized(session, |token| {
         let s = session.clone();
         let path = path.to_owned();
         async move { s.client.get(&token, &path).await }
     })
     .await
-    .map_err(|e: ApiError| e.to_string())?;
+}
+
+/// GETs `path` and parses the JSON answer, or says in words why not.
+async fn fetch<T: DeserializeOwned>(session: &Arc<Session>, path: &str) -> Result<T, String> {
+    let (reply, _) = get(session, path).await.map_err(|e| e.to_string())?;
     if !reply.is_success() {
         return Err(http_error(&reply));
     }

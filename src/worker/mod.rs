@@ -292,20 +292,21 @@ async fn run(
     stop_job(&session, job.take());
 }
 
+/// Aborts the task if it is still running, and returns what it was working on.
+fn abort<I>(task: Option<(I, AbortHandle)>) -> Option<I> {
+    let (id, handle) = task.filter(|(_, handle)| !handle.is_finished())?;
+    handle.abort();
+    Some(id)
+}
+
 fn cancel(session: &Session, running: Option<(u64, AbortHandle)>) {
-    if let Some((id, handle)) = running
-        && !handle.is_finished()
-    {
-        handle.abort();
+    if let Some(id) = abort(running) {
         session.emit(WorkerEvent::QueryCancelled { id });
     }
 }
 
 fn stop_job(session: &Session, job: Option<(String, AbortHandle)>) {
-    if let Some((id, handle)) = job
-        && !handle.is_finished()
-    {
-        handle.abort();
+    if let Some(id) = abort(job) {
         session.emit(WorkerEvent::JobStopped { id });
     }
 }

@@ -100,7 +100,7 @@ impl Session {
     pub(super) async fn renew_detached(self: Arc<Self>, stale: Option<Secret>) -> Result<Secret, ApiError> {
         tokio::spawn(async move { self.renew(stale).await })
             .await
-            .unwrap_or_else(|e| Err(ApiError::Transport { host: "worker".into(), reason: e.to_string() }))
+            .unwrap_or_else(|e| Err(ApiError::Internal(format!("the refresh task failed: {e}"))))
     }
 
     /// Replaces the token `stale` (or a missing or dead one): refresh first, then the API key.

@@ -28,8 +28,7 @@ fn answered(body: impl Into<Bytes>) -> (App, Vec<Effect>) {
     update(&mut app, Msg::Resize(100, 40));
     update(&mut app, Msg::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL)));
     let id = app.running.map(|r| r.id).unwrap_or_default();
-    let reply =
-        HttpReply { status: 200, content_type: None, body: body.into(), elapsed: Duration::from_millis(5) };
+    let reply = HttpReply { status: 200, body: body.into(), elapsed: Duration::from_millis(5) };
     let effects = update(&mut app, Msg::Worker(WorkerEvent::QueryFinished { id, reply, retried: false }));
     app.focus = Pane::Response;
     (app, effects)
