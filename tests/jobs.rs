@@ -6,11 +6,10 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::wait_for;
-use pairs_tui::api::ApiClient;
+use common::{client_for, mock, wait_for};
 use pairs_tui::api::download::FileKind;
 use pairs_tui::api::types::JobStatus;
-use pairs_tui::config::{Endpoints, Timeouts};
+use pairs_tui::cli::DEMO_KEY;
 use pairs_tui::mock::{MockConfig, MockServer};
 use pairs_tui::secret::Secret;
 use pairs_tui::worker::{self, Command, WorkerEvent, WorkerHandle};
@@ -33,17 +32,15 @@ fn quick() -> MockConfig {
 }
 
 async fn rig_with(config: MockConfig, api_url: Option<String>, idle: Duration) -> Rig {
-    let server = MockServer::start(([127, 0, 0, 1], 0).into(), config).await.expect("mock starts");
+    let server = mock(config).await;
     let api = api_url.unwrap_or_else(|| server.api_url());
-    let endpoints = Endpoints::new(&server.auth_url(), &api, "ibm-pairs").unwrap();
-    let timeouts = Timeouts { connect: Duration::from_secs(2), request: Duration::from_secs(10) };
-    let client = ApiClient::new(endpoints, timeouts).unwrap();
+    let client = client_for(&server.auth_url(), &api, Duration::from_secs(10));
     let dir = tempfile::tempdir().unwrap();
     let mut options = worker::Options::new(dir.path().join("results"));
     options.poll_interval = Duration::from_millis(50);
     options.idle_timeout = idle;
     let mut worker = worker::spawn(client, options);
-    worker.commands.send(Command::Authenticate(Secret::new("demo"))).unwrap();
+    worker.commands.send(Command::Authenticate(Secret::new(DEMO_KEY))).unwrap();
     wait_for(&mut worker, |e| matches!(e, WorkerEvent::TokenIssued { .. }).then_some(())).await;
     Rig { server, worker, dir }
 }

@@ -5,22 +5,11 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::wait_for;
-use pairs_tui::api::ApiClient;
-use pairs_tui::config::{Endpoints, Timeouts};
+use common::{client_for, mock, wait_for};
+use pairs_tui::cli::DEMO_KEY;
 use pairs_tui::mock::{MockConfig, MockServer};
 use pairs_tui::secret::Secret;
 use pairs_tui::worker::{self, Command, Issue, WorkerEvent, WorkerHandle};
-
-async fn mock(config: MockConfig) -> MockServer {
-    MockServer::start(([127, 0, 0, 1], 0).into(), config).await.expect("mock starts")
-}
-
-fn client_for(auth: &str, api: &str, request_timeout: Duration) -> ApiClient {
-    let endpoints = Endpoints::new(auth, api, "ibm-pairs").expect("valid endpoints");
-    let timeouts = Timeouts { connect: Duration::from_secs(2), request: request_timeout };
-    ApiClient::new(endpoints, timeouts).expect("client builds")
-}
 
 fn options() -> worker::Options {
     worker::Options::new(std::env::temp_dir().join("pairs-tui-worker-tests"))
@@ -86,7 +75,7 @@ async fn authenticates_then_queries_point_data() {
 async fn an_expired_token_is_refreshed_and_the_query_sent_once_more() {
     let server = mock(MockConfig::default()).await;
     let mut w = start(&server);
-    authenticate(&mut w, "demo").await;
+    authenticate(&mut w, DEMO_KEY).await;
     server.control().expire_access_tokens();
     let (answer, events) = query(&mut w, 7, POINT_QUERY).await;
     assert_eq!(answer.status, 200, "{}", answer.text);
@@ -107,7 +96,7 @@ async fn an_expired_token_is_refreshed_and_the_query_sent_once_more() {
 async fn a_refused_refresh_token_leads_to_signing_in_again_with_the_key() {
     let server = mock(MockConfig::default()).await;
     let mut w = start(&server);
-    authenticate(&mut w, "demo").await;
+    authenticate(&mut w, DEMO_KEY).await;
     server.control().revoke_refresh_tokens();
     server.control().expire_access_tokens();
     let (answer, events) = query(&mut w, 1, POINT_QUERY).await;
@@ -137,7 +126,7 @@ async fn an_error_in_a_200_token_answer_is_a_failure() {
     let server = mock(MockConfig::default()).await;
     server.control().fail_next("/auth/GetBearerForClient", 200, r#"{"error":"invalid_client"}"#);
     let mut w = start(&server);
-    w.commands.send(Command::Authenticate(Secret::new("demo"))).unwrap();
+    w.commands.send(Command::Authenticate(Secret::new(DEMO_KEY))).unwrap();
     let (reason, _) = wait_for(&mut w, |e| {
         if let WorkerEvent::AuthFailed { reason } = e { Some(reason.clone()) } else { None }
     })
@@ -154,7 +143,7 @@ async fn a_dead_server_gives_a_clear_error_and_no_hang() {
     let url = format!("http://127.0.0.1:{port}");
     let mut w = worker::spawn(client_for(&url, &format!("{url}/v2"), Duration::from_secs(5)), options());
     let started = Instant::now();
-    w.commands.send(Command::Authenticate(Secret::new("demo"))).unwrap();
+    w.commands.send(Command::Authenticate(Secret::new(DEMO_KEY))).unwrap();
     let (reason, _) = wait_for(&mut w, |e| {
         if let WorkerEvent::AuthFailed { reason } = e { Some(reason.clone()) } else { None }
     })
@@ -186,7 +175,7 @@ async fn silent_server() -> (String, tokio::task::JoinHandle<()>) {
 async fn a_silent_server_times_out_with_a_clear_error() {
     let (url, _task) = silent_server().await;
     let mut w = worker::spawn(client_for(&url, &url, Duration::from_secs(1)), options());
-    w.commands.send(Command::Authenticate(Secret::new("demo"))).unwrap();
+    w.commands.send(Command::Authenticate(Secret::new(DEMO_KEY))).unwrap();
     let (reason, _) = wait_for(&mut w, |e| {
         if let WorkerEvent::AuthFailed { reason } = e { Some(reason.clone()) } else { None }
     })
@@ -199,7 +188,7 @@ async fn a_running_query_can_be_cancelled() {
     let server = mock(MockConfig::default()).await;
     let (silent, _task) = silent_server().await;
     let mut w = worker::spawn(client_for(&server.auth_url(), &silent, Duration::from_secs(30)), options());
-    authenticate(&mut w, "demo").await;
+    authenticate(&mut w, DEMO_KEY).await;
     w.commands.send(Command::SendQuery { id: 5, body: POINT_QUERY.into() }).unwrap();
     wait_for(&mut w, |e| matches!(e, WorkerEvent::QueryStarted { id: 5 }).then_some(())).await;
     w.commands.send(Command::Cancel).unwrap();
@@ -210,7 +199,7 @@ async fn a_running_query_can_be_cancelled() {
 async fn the_token_is_refreshed_on_its_own_before_expiry_and_not_in_a_loop() {
     let server = mock(MockConfig { token_ttl: Duration::from_secs(3), ..MockConfig::default() }).await;
     let mut w = start(&server);
-    authenticate(&mut w, "demo").await;
+    authenticate(&mut w, DEMO_KEY).await;
     let issued = Instant::now();
     let refreshed = async |w: &mut WorkerHandle| {
         wait_for(w, |e| matches!(e, WorkerEvent::TokenIssued { how: Issue::Refreshed, .. }).then_some(()))
@@ -232,7 +221,7 @@ async fn clock_skew_does_not_change_the_countdown() {
     for skew in [600, -600] {
         let server = mock(MockConfig { clock_skew: skew, ..MockConfig::default() }).await;
         let mut w = start(&server);
-        w.commands.send(Command::Authenticate(Secret::new("demo"))).unwrap();
+        w.commands.send(Command::Authenticate(Secret::new(DEMO_KEY))).unwrap();
         let (info, _) = wait_for(&mut w, |e| match e {
             WorkerEvent::TokenIssued { info, .. } => Some(info.clone()),
             _ => None,
@@ -250,7 +239,7 @@ async fn clock_skew_does_not_change_the_countdown() {
 async fn concurrent_triggers_share_one_refresh() {
     let server = mock(MockConfig::default()).await;
     let mut w = start(&server);
-    authenticate(&mut w, "demo").await;
+    authenticate(&mut w, DEMO_KEY).await;
     server.control().expire_access_tokens();
     w.commands.send(Command::Refresh).unwrap();
     let (answer, _) = query(&mut w, 1, POINT_QUERY).await;
@@ -262,7 +251,7 @@ async fn concurrent_triggers_share_one_refresh() {
 async fn an_empty_500_triggers_no_refresh_and_no_reauth() {
     let server = mock(MockConfig::default()).await;
     let mut w = start(&server);
-    authenticate(&mut w, "demo").await;
+    authenticate(&mut w, DEMO_KEY).await;
     server.control().fail_next("/v2/query", 500, "{}");
     let (answer, events) = query(&mut w, 1, POINT_QUERY).await;
     assert_eq!((answer.status, answer.text.as_str(), answer.retried), (500, "{}", false));
@@ -275,7 +264,7 @@ async fn an_empty_500_triggers_no_refresh_and_no_reauth() {
 async fn a_422_text_body_arrives_as_it_came() {
     let server = mock(MockConfig::default()).await;
     let mut w = start(&server);
-    authenticate(&mut w, "demo").await;
+    authenticate(&mut w, DEMO_KEY).await;
     server.control().fail_next("/v2/query", 422, "Point query too large\tfor interactive mode");
     let (answer, _) = query(&mut w, 1, POINT_QUERY).await;
     assert_eq!(answer.status, 422);
@@ -286,7 +275,7 @@ async fn a_422_text_body_arrives_as_it_came() {
 async fn a_malformed_query_gets_the_servers_message() {
     let server = mock(MockConfig::default()).await;
     let mut w = start(&server);
-    authenticate(&mut w, "demo").await;
+    authenticate(&mut w, DEMO_KEY).await;
     let (answer, _) = query(&mut w, 1, r#"{"layers": []}"#).await;
     assert_eq!(answer.status, 400);
     assert!(answer.body["message"].as_str().is_some_and(|m| !m.is_empty()), "{}", answer.text);
@@ -329,7 +318,7 @@ async fn a_connection_dropped_after_sending_is_reported_and_not_resent() {
     let server = mock(MockConfig::default()).await;
     let (api, requests) = hanging_up_server().await;
     let mut w = worker::spawn(client_for(&server.auth_url(), &api, Duration::from_secs(5)), options());
-    authenticate(&mut w, "demo").await;
+    authenticate(&mut w, DEMO_KEY).await;
     w.commands.send(Command::SendQuery { id: 9, body: POINT_QUERY.into() }).unwrap();
     let ((error, maybe_sent), events) = wait_for(&mut w, |e| match e {
         WorkerEvent::QueryFailed { error, maybe_sent, .. } => Some((error.clone(), *maybe_sent)),
@@ -351,7 +340,7 @@ async fn a_refused_connection_is_known_not_to_have_sent_the_query() {
     };
     let api = format!("http://127.0.0.1:{port}/v2");
     let mut w = worker::spawn(client_for(&server.auth_url(), &api, Duration::from_secs(5)), options());
-    authenticate(&mut w, "demo").await;
+    authenticate(&mut w, DEMO_KEY).await;
     w.commands.send(Command::SendQuery { id: 1, body: POINT_QUERY.into() }).unwrap();
     let (maybe_sent, _) = wait_for(&mut w, |e| match e {
         WorkerEvent::QueryFailed { maybe_sent, .. } => Some(*maybe_sent),
@@ -403,7 +392,7 @@ async fn a_wrong_auth_url_is_named_as_such() {
 async fn a_job_id_that_is_a_path_is_refused_before_any_request() {
     let server = mock(MockConfig::default()).await;
     let mut w = start(&server);
-    authenticate(&mut w, "demo").await;
+    authenticate(&mut w, DEMO_KEY).await;
     for id in ["./../../escape", "../x", "/tmp/abs"] {
         w.commands.send(Command::FollowJob(id.into())).unwrap();
         let (error, _) = wait_for(&mut w, |e| match e {

@@ -387,7 +387,7 @@ impl Viewer {
     }
 
     /// How many screen rows a line takes (more than one only when wrapping).
-    fn rows(&self, doc: &Document, line: usize) -> usize {
+    pub(crate) fn rows(&self, doc: &Document, line: usize) -> usize {
         if !self.wrap {
             return 1;
         }

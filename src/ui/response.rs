@@ -95,14 +95,9 @@ fn visible_lines(viewer: &Viewer, doc: &Document) -> Vec<usize> {
     let mut out = Vec::new();
     let mut rows = 0;
     let mut line = viewer.scroll;
-    let width = viewer.text_width();
     while rows < viewer.height && line < doc.line_count() {
         out.push(line);
-        rows += if viewer.wrap {
-            doc.line(line).map_or(1, |l| l.chars().count().div_ceil(width).max(1))
-        } else {
-            1
-        };
+        rows += viewer.rows(doc, line);
         line = viewer.next_visible(line);
     }
     out
