@@ -199,6 +199,7 @@ fn use_template(app: &mut App, index: usize) {
     // A template is a new query: saving it over the file it replaced would lose that file.
     app.query_path = None;
     app.mark_clean();
+    app.set_focus(super::Pane::Query);
     app.notify(format!("template {}: Ctrl-S asks for a file name", template.name), false);
 }
 
@@ -219,6 +220,7 @@ pub(super) fn opened(app: &mut App, result: Result<(PathBuf, String), String>) {
             // Another file starts a new history: undo must not bring this file's text back
             // under the other file's name.
             app.load_text(&text);
+            app.set_focus(super::Pane::Query);
             app.notify(format!("opened {}", path.display()), false);
             app.query_path = Some(path);
         }

@@ -629,7 +629,11 @@ fn catalog_popup_key(app: &mut App, key: &KeyEvent, effects: &mut Vec<Effect>) {
         PickerKey::Choose => match selected {
             Some((id, name)) => {
                 close_overlay(app);
-                app.editor.insert_str(&id);
+                // Layer ids are strings in a query: quoted, unless the cursor is already in quotes.
+                let (row, col) = (app.editor.cursor().0, app.editor.cursor().1);
+                let before = app.editor.lines().get(row).and_then(|l| l.chars().nth(col.wrapping_sub(1)));
+                let inserted = if before == Some('"') { id.clone() } else { format!("\"{id}\"") };
+                app.editor.insert_str(&inserted);
                 app.validate_query();
                 app.set_focus(Pane::Query);
                 app.notify(format!("inserted layer {id} ({name})"), false);

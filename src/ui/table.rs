@@ -56,7 +56,8 @@ pub(super) fn render(viewer: &Viewer, frame: &mut Frame, area: Rect) {
         let widest = shown.iter().map(|cells| cells[i].chars().count()).max().unwrap_or(0);
         let mut width = widest.max(title.chars().count());
         if i == 0 && skip == 0 {
-            width = width.min(24);
+            // The layer name gives way first, so that a narrow pane still shows the value.
+            width = width.min(usize::from(area.width).saturating_sub(30).clamp(8, 24));
         }
         if !widths.is_empty() && width > room {
             break;
